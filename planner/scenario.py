@@ -41,6 +41,8 @@ class InputSettings:
     people_columns: dict[str, str] = field(default_factory=dict)
     owner_columns: dict[str, str] = field(default_factory=dict)
     missing_size: str = "report"  # "report" (account follows below_smallest) or "error"
+    accounts_header_row: int | None = None  # row of the column names; None = first non-blank
+    people_header_row: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +344,8 @@ def _inputs(ctx: _Context, table: dict[str, Any]) -> InputSettings:
         people_sheet=ctx.get(table, "people_sheet", str, "inputs", None),
         date_order=date_order.upper() if date_order else None,
         missing_size=missing_size,
+        accounts_header_row=ctx.get(table, "accounts_header_row", int, "inputs", None),
+        people_header_row=ctx.get(table, "people_header_row", int, "inputs", None),
         **mappings,
     )
 

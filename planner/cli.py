@@ -1,0 +1,161 @@
+"""The `planner` command: thin commands over the library; the only module that prints.
+
+Exit codes: 0 ok, 2 input or scenario errors (listed; nothing written), 1 unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from planner.domain import InputError
+from planner.scenario import ScenarioError, load_scenario, parse_levels
+from planner.segments import derived_segments
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT = 0, 1, 2
+REFERENCE_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "reference.toml"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands; each sets ``func(args) -> exit code``."""
+    parser = argparse.ArgumentParser(
+        prog="planner",
+        description="Plan a Customer Success realignment: who takes over each account, "
+        "and when.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-v info, -vv debug)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    validate = commands.add_parser(
+        "validate", help="read and check a scenario's exports; print the segment report",
+        description="Read the accounts and people of SCENARIO, check every row, and print "
+        "accounts per segment, people per role and team, and all warnings and errors. "
+        "Exit 0 when the inputs are usable, 2 when they are not.",
+    )
+    validate.add_argument("scenario", type=Path, help="scenario TOML file")
+    validate.set_defaults(func=cmd_validate)
+
+    segments = commands.add_parser(
+        "segments", help="print the first-principles segment table",
+        description="Segments from a span of control: an organization with L levels has at "
+        "most (span^L - 1)/(span - 1) employees.",
+    )
+    segments.add_argument("--span", type=int, default=7,
+                          help="reports per manager (default 7)")
+    segments.add_argument("--levels", default="3-6",
+                          help="fewest-most reporting levels, e.g. 3-6 (default)")
+    segments.set_defaults(func=cmd_segments)
+
+    demo = commands.add_parser(
+        "demo", help="validate the bundled reference scenario and print its segments",
+        description=f"Run validate and segments on {REFERENCE_SCENARIO.name}.",
+    )
+    demo.add_argument("--scenario", type=Path, default=REFERENCE_SCENARIO,
+                      help="scenario to use instead of the bundled reference")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def segments_table(span: int, fewest: int, most: int) -> str:
+    """The first-principles table as text: persona, levels, min, max."""
+    rows = [("persona", "levels", "min employees", "max employees")]
+    for segment in derived_segments(span, fewest, most):
+        top = "none" if segment.max_employees is None else str(segment.max_employees)
+        rows.append((segment.name, segment.levels, str(segment.min_employees), top))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"Segments from first principles: span {span}, levels {fewest}-{most}"]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
+                               for i, cell in enumerate(row)).rstrip())
+    return "\n".join(lines)
+
+
+def cmd_segments(args: argparse.Namespace) -> int:
+    if args.span < 2:
+        print(f"error: --span {args.span}: expected an integer of at least 2", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        fewest, most = parse_levels(args.levels)
+    except ScenarioError as exc:
+        print(f"error: --{exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(segments_table(args.span, fewest, most))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from planner.io.readers import read_inputs
+    from planner.validate import validation_report
+
+    scenario = load_scenario(args.scenario)
+    inputs = read_inputs(scenario)
+    print(validation_report(scenario, inputs))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not args.scenario.is_file():
+        print(f"error: {args.scenario}: scenario file not found", file=sys.stderr)
+        return EXIT_INPUT
+    code = cmd_validate(argparse.Namespace(scenario=args.scenario))
+    if code != EXIT_OK:
+        return code
+    scenario = load_scenario(args.scenario)
+    print()
+    span = scenario.segmentation.span or 7
+    print(segments_table(span, *scenario.segmentation.levels))
+    return EXIT_OK
+
+
+def print_input_error(error: InputError) -> None:
+    """Errors first, then warnings, as readable lists on stderr."""
+    from planner.validate import format_problems
+
+    errors = [p for p in error.problems if p.severity == "error"]
+    warnings = [p for p in error.problems if p.severity != "error"]
+    print(f"Errors: {len(errors)} (nothing was written; fix these and run again)",
+          file=sys.stderr)
+    print("\n".join(format_problems(errors, per_group=20)), file=sys.stderr)
+    if warnings:
+        print(f"\nWarnings: {len(warnings)}", file=sys.stderr)
+        print("\n".join(format_problems(warnings)), file=sys.stderr)
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr, force=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `planner` command; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    _configure_logging(args.verbose)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ScenarioError as exc:
+        print(f"Scenario error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except InputError as exc:
+        print_input_error(exc)
+        return EXIT_INPUT
+    except Exception:  # noqa: BLE001 - the last line of defence reports and exits 1
+        log.exception("unexpected error")
+        print("Unexpected error (see the log above); please report it.", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

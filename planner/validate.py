@@ -1,0 +1,150 @@
+"""The validation report: what was read, where accounts land, and what looks wrong.
+
+Pure functions over a scenario and its validated inputs; the CLI prints the text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from planner.domain import Account, InputProblem, Inputs
+from planner.scenario import Scenario
+from planner.segments import place_account, place_accounts
+
+EXCEPTION = "(exception)"
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentChange:
+    """An account whose segment is not the one its size, or its previous segment, says.
+
+    by_size: segment from the employee count alone (None: below smallest or no size).
+    final: the segment it goes to (explicit segment wins); None = exception.
+    why: "explicit segment overrides size" or "previous segment Mars".
+    """
+
+    account: Account
+    by_size: str | None
+    final: str | None
+    why: str
+
+
+def segment_counts(scenario: Scenario, inputs: Inputs) -> dict[str, int]:
+    """Segment name -> accounts, in scenario order, plus '(exception)' for unplaced ones."""
+    placements = place_accounts(inputs.accounts, scenario.segments,
+                                scenario.segmentation.below_smallest)
+    counts = Counter(p.segment or EXCEPTION for p in placements.values())
+    ordered = {name: counts.get(name, 0) for name in scenario.segment_names}
+    ordered[EXCEPTION] = counts.get(EXCEPTION, 0)
+    return ordered
+
+
+def segment_changes(scenario: Scenario, inputs: Inputs) -> list[SegmentChange]:
+    """Accounts where the explicit segment overrides the size, or the previous one differs."""
+    below = scenario.segmentation.below_smallest
+    changes = []
+    for account in inputs.accounts:
+        final = place_account(account, scenario.segments, below).segment
+        by_size = place_account(replace(account, explicit_segment=None), scenario.segments,
+                                below).segment
+        if account.explicit_segment and by_size != account.explicit_segment:
+            changes.append(SegmentChange(account, by_size, final,
+                                         "explicit segment overrides size"))
+        elif account.previous_segment and account.previous_segment.casefold() != (
+            final or ""
+        ).casefold():
+            changes.append(SegmentChange(account, by_size, final,
+                                         f"previous segment {account.previous_segment}"))
+    return changes
+
+
+def people_counts(inputs: Inputs) -> tuple[Counter[str], Counter[str]]:
+    """(people per role, people per new team; '(to propose)' where the roster has none)."""
+    roles = Counter(p.role for p in inputs.people)
+    teams = Counter(p.new_team or "(to propose)" for p in inputs.people)
+    return roles, teams
+
+
+def format_problems(problems: Iterable[InputProblem], per_group: int = 3) -> list[str]:
+    """Problems as list lines; the same message in the same column is shown a few times
+    and then counted, so that 4,000 identical warnings stay readable."""
+    groups: dict[tuple[str, str, str, str], list[InputProblem]] = {}
+    for problem in problems:
+        key = (problem.severity, problem.file, problem.column, problem.expected)
+        groups.setdefault(key, []).append(problem)
+    lines = []
+    for items in groups.values():
+        for problem in items[:per_group]:
+            lines.append(f"  - {problem}")
+        if len(items) > per_group:
+            rows = [str(p.row) for p in items[per_group:per_group + 5]]
+            lines.append(f"    ... and {len(items) - per_group} more like this "
+                         f"(rows {', '.join(rows)}{', ...' if len(items) > per_group + 5 else ''})")
+    return lines
+
+
+def _segment_label(scenario: Scenario, name: str) -> str:
+    for segment in scenario.segments:
+        if segment.name == name:
+            top = "+" if segment.max_employees is None else f"-{segment.max_employees}"
+            return f"{segment.min_employees}{top}"
+    return ""
+
+
+def validation_report(scenario: Scenario, inputs: Inputs) -> str:
+    """The text `planner validate` prints for usable inputs."""
+    lines = [f"Scenario: {scenario.name} ({scenario.path.name})", ""]
+    files = list(inputs.encodings)
+    lines.append(f"Accounts read: {len(inputs.accounts):,} from {files[0]} "
+                 f"({inputs.encodings[files[0]]})" if files else
+                 f"Accounts read: {len(inputs.accounts):,}")
+    if len(files) > 1:
+        lines.append(f"People read:   {len(inputs.people)} from {files[1]} "
+                     f"({inputs.encodings[files[1]]})")
+    else:
+        lines.append("People read:   none (no roster in the scenario)")
+    lines += ["", "Accounts per segment:"]
+    counts = segment_counts(scenario, inputs)
+    for name, count in counts.items():
+        if name == EXCEPTION:
+            policy = scenario.segmentation.below_smallest
+            label = f"exceptions (below_smallest = {policy})"
+            lines.append(f"  {label:<48} {count:>7,}")
+        else:
+            lines.append(f"  {name:<20} {_segment_label(scenario, name):<27} {count:>7,}")
+    lowest = sum(1 for a in inputs.accounts if place_account(
+        a, scenario.segments, scenario.segmentation.below_smallest).source == "lowest")
+    if lowest:  # already counted in the lowest segment above
+        lines.append(f"  ({lowest:,} placed in {scenario.segments[0].name} by policy)")
+    placements = place_accounts(inputs.accounts, scenario.segments,
+                                scenario.segmentation.below_smallest)
+    unplaced = [a for a in inputs.accounts if placements[a.id].source in ("exception", "lowest")]
+    if unplaced:
+        lines.append("  Below the smallest segment or without a usable size:")
+        for account in unplaced[:20]:
+            raw = f" ({account.employees_raw!r})" if account.employees_raw else ""
+            lines.append(f"    - {account.id} {account.name!r} (row {account.row}){raw}: "
+                         f"{placements[account.id].note}")
+        if len(unplaced) > 20:
+            lines.append(f"    ... and {len(unplaced) - 20:,} more")
+    changes = segment_changes(scenario, inputs)
+    lines += ["", f"Accounts whose segment differs from the explicit or previous one: "
+              f"{len(changes)}"]
+    for change in changes[:50]:
+        lines.append(f"  - {change.account.id} {change.account.name!r} (row "
+                     f"{change.account.row}): by size {change.by_size or 'none'}, goes to "
+                     f"{change.final or 'exception'} ({change.why})")
+    if len(changes) > 50:
+        lines.append(f"  ... and {len(changes) - 50} more")
+    if inputs.people:
+        roles, teams = people_counts(inputs)
+        lines += ["", "People per role:"]
+        lines += [f"  {role:<30} {n:>5}" for role, n in sorted(roles.items())]
+        lines += ["People per team (new):"]
+        lines += [f"  {team:<30} {n:>5}" for team, n in sorted(teams.items())]
+    lines += ["", f"Warnings: {len(inputs.notes)}"]
+    lines += format_problems(inputs.notes)
+    lines += ["", "Errors: 0 (the inputs are usable)"]
+    return "\n".join(lines)
