@@ -1,0 +1,269 @@
+"""Read an earlier plan workbook, as a manager may have edited it, for the next run.
+
+Only the ``Handoffs`` sheet is read; its header row (row 1) must hold the contract headers
+``Handoff ID``, ``Account ID``, ``Role``, ``To``, ``Start`` and ``Locked`` (others are
+optional: ``From``, ``End``, ``Wave``, ``To ID``). Headers are matched ignoring case and
+surrounding spaces, in any column order, so a manager may move or add columns.
+
+Cell rules (each break is an ``InputProblem`` with sheet, row, column and value; all are
+collected and raised together as one ``InputError``):
+
+- ``Locked``: blank, ``Y`` or ``Yes`` (locked), ``N`` or ``No`` (not locked), any case;
+  anything else is an error.
+- ``Start`` / ``End``: a date cell; a number in Excel's date range (a date whose format was
+  lost) and ISO text ``2027-01-11`` are read as that date; any other text (``11/01/2027``,
+  ``next week``) is an error, because its day/month order would be a guess. A locked row
+  needs a Start.
+- ``Handoff ID``: present and unique.
+- ``To``: the new owner as shown (a name); with ``people`` given, it is resolved to a person
+  id (by id or by name, ignoring case); an unknown or ambiguous owner on a locked row is an
+  error. Without ``people``, ``to_id`` is the ``To ID`` column when present.
+
+Fully blank rows and rows below the table are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zipfile import BadZipFile
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from planner.domain import InputError, InputProblem, Person
+
+log = logging.getLogger(__name__)
+
+SHEET = "Handoffs"
+REQUIRED = ("Handoff ID", "Account ID", "Role", "To", "Start", "Locked")
+OPTIONAL = ("From", "End", "Wave", "To ID", "Account")
+LOCKED_YES = frozenset({"y", "yes"})
+LOCKED_NO = frozenset({"", "n", "no"})
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousHandoff:
+    """One row of the previous plan's Handoffs sheet, with the manager's edits.
+
+    row: the sheet row (as Excel numbers it; the header is row 1).
+    to: the To cell as written (a name); None when blank (coverage released).
+    to_id: the new owner's person id: resolved from ``to`` when the reader was given the
+        roster, else the ``To ID`` cell; None when unknown or blank.
+    start, end: dates of the handoff; None when blank (allowed on unlocked rows only).
+    """
+
+    handoff_id: str
+    account_id: str
+    role: str
+    to: str | None
+    to_id: str | None
+    start: date | None
+    locked: bool
+    row: int
+    end: date | None = None
+    wave: int | None = None
+    from_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousPlan:
+    """The rows of an earlier plan; ``locked`` ones must be kept as they are."""
+
+    path: Path
+    rows: tuple[PreviousHandoff, ...]
+
+    @property
+    def locked(self) -> tuple[PreviousHandoff, ...]:
+        return tuple(r for r in self.rows if r.locked)
+
+    def by_id(self) -> dict[str, PreviousHandoff]:
+        return {r.handoff_id: r for r in self.rows}
+
+    def by_account_role(self) -> dict[tuple[str, str], PreviousHandoff]:
+        return {(r.account_id, r.role): r for r in self.rows}
+
+
+def read_previous_plan(path: str | Path, people: Iterable[Person] | None = None) -> PreviousPlan:
+    """Read the Handoffs sheet of a plan workbook; raise InputError listing every problem."""
+    path = Path(path)
+    label = path.name
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise InputError([InputProblem("error", label, None, "", str(path),
+                                       f"a readable .xlsx plan workbook ({exc})")]) from exc
+    try:
+        if SHEET not in workbook.sheetnames:
+            raise InputError([InputProblem(
+                "error", label, None, "", ", ".join(workbook.sheetnames),
+                f"a sheet named '{SHEET}' (the plan's handoff table)")])
+        rows = list(workbook[SHEET].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    reader = _SheetReader(label, _roster(people) if people is not None else None)
+    result = reader.read(rows)
+    if reader.problems:
+        raise InputError(reader.problems)
+    log.info("read previous plan %s: %d rows, %d locked", path, len(result),
+             sum(r.locked for r in result))
+    return PreviousPlan(path=path, rows=tuple(result))
+
+
+def _roster(people: Iterable[Person]) -> dict[str, list[str]]:
+    """casefolded id or name -> person ids it may mean."""
+    index: dict[str, list[str]] = {}
+    for person in people:
+        for key in {person.id.strip().casefold(), person.name.strip().casefold()}:
+            if key and person.id not in index.setdefault(key, []):
+                index[key].append(person.id)
+    return index
+
+
+class _SheetReader:
+    """Reads rows of the Handoffs sheet and collects every problem."""
+
+    def __init__(self, label: str, roster: dict[str, list[str]] | None):
+        self.file = f"{label} [{SHEET}]"
+        self.roster = roster
+        self.problems: list[InputProblem] = []
+        self.columns: dict[str, int] = {}
+
+    def problem(self, row: int | None, column: str, value: Any, expected: str) -> None:
+        shown = "" if value is None else str(value)
+        self.problems.append(InputProblem("error", self.file, row, column, shown, expected))
+
+    def read(self, rows: list[tuple[Any, ...]]) -> list[PreviousHandoff]:
+        if not rows or not self._header(rows[0]):
+            return []
+        result: list[PreviousHandoff] = []
+        seen: dict[str, int] = {}
+        for number, values in enumerate(rows[1:], start=2):
+            if all(_blank(v) for v in values):
+                continue
+            handoff = self._row(number, values)
+            if handoff is None:
+                continue
+            if handoff.handoff_id in seen:
+                self.problem(number, "Handoff ID", handoff.handoff_id,
+                             f"a unique id (also on row {seen[handoff.handoff_id]})")
+                continue
+            seen[handoff.handoff_id] = number
+            result.append(handoff)
+        return result
+
+    def _header(self, header: tuple[Any, ...]) -> bool:
+        names = {str(v).strip().casefold(): i for i, v in enumerate(header) if not _blank(v)}
+        for name in (*REQUIRED, *OPTIONAL):
+            if name.casefold() in names:
+                self.columns[name] = names[name.casefold()]
+        missing = [name for name in REQUIRED if name not in self.columns]
+        if missing:
+            found = ", ".join(str(v) for v in header if not _blank(v))
+            self.problem(1, ", ".join(missing), found,
+                         f"the header row to hold {', '.join(REQUIRED)}")
+            return False
+        return True
+
+    def _cell(self, values: tuple[Any, ...], name: str) -> Any:
+        index = self.columns.get(name)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    def _row(self, number: int, values: tuple[Any, ...]) -> PreviousHandoff | None:
+        before = len(self.problems)
+        handoff_id = _text(self._cell(values, "Handoff ID"))
+        if handoff_id is None:
+            self.problem(number, "Handoff ID", None, "the handoff's id (do not clear it)")
+        locked = self._locked(number, self._cell(values, "Locked"))
+        start = self._date(number, "Start", self._cell(values, "Start"))
+        end = self._date(number, "End", self._cell(values, "End"))
+        if locked and _blank(self._cell(values, "Start")):
+            self.problem(number, "Start", None, "a start date on a locked row")
+        to = _text(self._cell(values, "To"))
+        to_id = self._to_id(number, to, _text(self._cell(values, "To ID")), locked)
+        wave = self._wave(number, self._cell(values, "Wave"))
+        if len(self.problems) > before or handoff_id is None:
+            return None
+        return PreviousHandoff(
+            handoff_id=handoff_id,
+            account_id=_text(self._cell(values, "Account ID")) or "",
+            role=_text(self._cell(values, "Role")) or "",
+            to=to, to_id=to_id, start=start, locked=locked, row=number, end=end, wave=wave,
+            from_name=_text(self._cell(values, "From")),
+        )
+
+    def _locked(self, number: int, value: Any) -> bool:
+        text = "" if _blank(value) else str(value).strip().casefold()
+        if text in LOCKED_YES:
+            return True
+        if text not in LOCKED_NO:
+            self.problem(number, "Locked", value, "Y to lock the row, or blank")
+        return False
+
+    def _date(self, number: int, column: str, value: Any) -> date | None:
+        if _blank(value):
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1] and float(value).is_integer():
+                return _EXCEL_EPOCH + timedelta(days=int(value))
+        elif isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.problem(number, column, value,
+                     "a date (a date cell, or text written as YYYY-MM-DD)")
+        return None
+
+    def _to_id(self, number: int, to: str | None, to_id_cell: str | None,
+               locked: bool) -> str | None:
+        if self.roster is None or to is None:
+            return to_id_cell if to is not None else None
+        matches = self.roster.get(to.strip().casefold(), [])
+        if to_id_cell is not None and to_id_cell in matches:
+            return to_id_cell
+        if len(matches) == 1:
+            return matches[0]
+        if locked:
+            expected = ("a person of the roster (name or id)" if not matches else
+                        f"one person; the name fits {len(matches)}: {', '.join(matches)}")
+            self.problem(number, "To", to, expected)
+        return None
+
+    def _wave(self, number: int, value: Any) -> int | None:
+        if _blank(value):
+            return None
+        try:
+            number_value = float(str(value).strip())
+            if number_value.is_integer():
+                return int(number_value)
+        except ValueError:
+            pass
+        self.problem(number, "Wave", value, "a whole wave number")
+        return None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()

@@ -1,0 +1,129 @@
+"""Atomic output: a failing writer never replaces the last good file."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from report_samples import sample_report
+
+from planner.io import workbook as workbook_module
+from planner.io.atomic import OutputError, atomic_open, atomic_path, ensure_writable
+from planner.io.crm_csv import write_crm_csv
+from planner.io.workbook import write_workbook
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_success_replaces_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with atomic_open(target) as handle:
+        handle.write("new")
+    assert target.read_text() == "new"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("error", [RuntimeError("disk full"), KeyboardInterrupt()])
+def test_failure_midway_leaves_the_previous_file(tmp_path: Path, error: BaseException) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("last good plan")
+    with pytest.raises(type(error)):
+        with atomic_open(target) as handle:
+            handle.write("half a plan")
+            raise error
+    assert target.read_text() == "last good plan"
+    assert _leftovers(tmp_path) == []
+
+
+def test_workbook_writer_raising_midway_keeps_the_last_good_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "plan.xlsx"
+    write_workbook(sample_report(), target)
+    good = target.read_bytes()
+
+    def explode(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    original_save = workbook_module.Workbook.save
+
+    def save_half(self: object, filename: str) -> None:
+        original_save(self, filename)
+        Path(filename).write_bytes(Path(filename).read_bytes()[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workbook_module.Workbook, "save", save_half)
+    with pytest.raises(OSError, match="No space"):
+        write_workbook(sample_report(), target)
+    assert target.read_bytes() == good
+    monkeypatch.setattr(workbook_module, "_write_weekly", explode)
+    with pytest.raises(KeyboardInterrupt):
+        write_workbook(sample_report(), target)
+    assert target.read_bytes() == good
+    assert _leftovers(tmp_path) == []
+
+
+def test_csv_writer_failure_keeps_the_last_good_csv(tmp_path: Path) -> None:
+    target = tmp_path / "crm.csv"
+    target.write_bytes(b"last good\r\n")
+    report = sample_report()
+    broken = type("Boom", (), {"__str__": lambda self: 1 / 0})()
+    report.crm.loc[5, "Account ID"] = broken  # fails after five rows were written
+    with pytest.raises(ZeroDivisionError):
+        write_crm_csv(report, target)
+    assert target.read_bytes() == b"last good\r\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_new_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "fresh.txt"
+    with atomic_path(target) as tmp:
+        tmp.write_text("x")
+    mode = stat.S_IMODE(target.stat().st_mode)
+    assert mode & 0o044  # readable by others as usual, not mkstemp's 0600
+
+
+def test_ensure_writable_creates_the_folder(tmp_path: Path) -> None:
+    path = ensure_writable(tmp_path / "out" / "plan.xlsx")
+    assert path.parent.is_dir() and not path.exists()
+    assert _leftovers(path.parent) == []
+
+
+def test_ensure_writable_rejects_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is a folder"):
+        ensure_writable(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_ensure_writable_rejects_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(OutputError, match="cannot write"):
+            ensure_writable(folder / "plan.xlsx")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_ensure_writable_reports_a_folder_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("planner.io.atomic.tempfile.mkstemp", denied)
+    with pytest.raises(OutputError, match="cannot write to the output folder"):
+        ensure_writable(tmp_path / "plan.xlsx")
+
+
+def test_ensure_writable_rejects_a_path_under_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="cannot create the output folder"):
+        ensure_writable(blocker / "plan.xlsx")

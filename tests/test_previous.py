@@ -1,0 +1,127 @@
+"""Reading an edited previous plan: the locked-row round trip and unreadable rows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from report_samples import PEOPLE, sample_report
+
+from planner.domain import InputError, Person
+from planner.io.previous import read_previous_plan
+from planner.io.workbook import write_workbook
+
+
+@pytest.fixture()
+def plan(tmp_path: Path) -> Path:
+    return write_workbook(sample_report(), tmp_path / "plan.xlsx")
+
+
+def _edit(path: Path, edits: dict[tuple[int, str], object]) -> None:
+    """Set cells of the Handoffs sheet by (row, header), as a manager would, and save."""
+    book = load_workbook(path)
+    sheet = book["Handoffs"]
+    headers = {c.value: c.column for c in sheet[1]}
+    for (row, header), value in edits.items():
+        sheet.cell(row=row, column=headers[header]).value = value
+    book.save(path)
+
+
+def _people() -> list[Person]:
+    return [Person(id=pid, name=name) for pid, (name, _team) in PEOPLE.items()]
+
+
+def test_unedited_plan_reads_back_every_row(plan: Path) -> None:
+    previous = read_previous_plan(plan)
+    report = sample_report()
+    assert len(previous.rows) == len(report.handoffs)
+    first = previous.by_id()["H-0001"]
+    assert first.account_id == report.handoffs.loc[0, "Account ID"]
+    assert first.role == "CSM"
+    assert first.to == "Ben Okafor" and first.to_id == "ben.okafor@example.com"
+    assert first.start == date(2027, 1, 4) and first.end == date(2027, 1, 17)
+    assert first.row == 2 and first.wave == 1 and not first.locked
+    assert [r.handoff_id for r in previous.locked] == ["H-0003"]
+
+
+def test_locked_row_keeps_the_managers_edits(plan: Path) -> None:
+    _edit(plan, {(5, "Locked"): "Y", (5, "Start"): datetime(2027, 2, 15),
+                 (5, "To"): "Dev Patel"})
+    previous = read_previous_plan(plan, people=_people())
+    row = previous.by_id()["H-0004"]
+    assert row.locked is True
+    assert row.start == date(2027, 2, 15)
+    assert row.to == "Dev Patel" and row.to_id == "dev.patel@example.com"
+    assert row.row == 5
+
+
+def test_lowercase_yes_and_iso_text_dates_are_read(plan: Path) -> None:
+    _edit(plan, {(6, "Locked"): "y", (6, "Start"): "2027-03-01", (7, "Locked"): "No"})
+    previous = read_previous_plan(plan).by_id()
+    assert previous["H-0005"].locked and previous["H-0005"].start == date(2027, 3, 1)
+    assert not previous["H-0006"].locked
+
+
+def test_unreadable_rows_are_reported_with_sheet_row_column_value(plan: Path) -> None:
+    _edit(plan, {(2, "Start"): "11/01/2027", (3, "Locked"): "maybe", (4, "Start"): None,
+                 (4, "Locked"): "Y"})
+    with pytest.raises(InputError) as caught:
+        read_previous_plan(plan)
+    problems = {(p.row, p.column): p for p in caught.value.problems}
+    assert set(problems) == {(2, "Start"), (3, "Locked"), (4, "Start")}
+    assert problems[(2, "Start")].value == "11/01/2027"
+    assert problems[(2, "Start")].file == "plan.xlsx [Handoffs]"
+    assert problems[(3, "Locked")].value == "maybe"
+    assert "Y" in problems[(3, "Locked")].expected
+
+
+def test_unknown_owner_on_a_locked_row_is_an_error(plan: Path) -> None:
+    _edit(plan, {(2, "Locked"): "Y", (2, "To"): "Nobody Known"})
+    with pytest.raises(InputError) as caught:
+        read_previous_plan(plan, people=_people())
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "To", "Nobody Known")
+
+
+def test_duplicate_ids_and_missing_headers(plan: Path, tmp_path: Path) -> None:
+    _edit(plan, {(3, "Handoff ID"): "H-0001"})
+    with pytest.raises(InputError, match="unique id"):
+        read_previous_plan(plan)
+    book = load_workbook(plan)
+    book["Handoffs"]["L1"].value = "Lock?"
+    book.save(plan)
+    with pytest.raises(InputError, match="Locked"):
+        read_previous_plan(plan)
+
+
+def test_not_a_plan_workbook(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.xlsx"
+    bogus.write_text("not a workbook")
+    with pytest.raises(InputError, match="readable .xlsx"):
+        read_previous_plan(bogus)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"),
+                    reason="LibreOffice (soffice) is not installed")
+def test_plan_saved_again_by_libreoffice_reads_the_same(plan: Path, tmp_path: Path) -> None:
+    _edit(plan, {(5, "Locked"): "Y", (5, "Start"): datetime(2027, 2, 15)})
+    soffice = shutil.which("soffice")
+    assert soffice, "soffice is required in CI (Debian package libreoffice-calc)"
+    out = tmp_path / "lo"
+    result = subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "xlsx", "--outdir", str(out), str(plan)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    again = read_previous_plan(out / "plan.xlsx")
+    original = read_previous_plan(plan)
+    assert [(r.handoff_id, r.to, r.start, r.locked) for r in again.rows] == [
+        (r.handoff_id, r.to, r.start, r.locked) for r in original.rows
+    ]
+    assert again.by_id()["H-0004"].locked and again.by_id()["H-0004"].start == date(2027, 2, 15)
