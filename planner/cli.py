@@ -53,14 +53,47 @@ def build_parser() -> argparse.ArgumentParser:
                           help="fewest-most reporting levels, e.g. 3-6 (default)")
     segments.set_defaults(func=cmd_segments)
 
+    plan = commands.add_parser(
+        "plan", help="plan the realignment: owners, handoff weeks, workbook and CRM CSV",
+        description="Read and validate the inputs, place accounts in segments, choose the "
+        "new owners, schedule every handoff, check the plan without the solver, and write "
+        "the workbook and the CRM update CSV.",
+    )
+    plan.add_argument("scenario", type=Path, help="scenario TOML file")
+    _add_plan_options(plan)
+    plan.set_defaults(func=cmd_plan)
+
     demo = commands.add_parser(
-        "demo", help="validate the bundled reference scenario and print its segments",
-        description=f"Run validate and segments on {REFERENCE_SCENARIO.name}.",
+        "demo", help="plan the bundled reference scenario",
+        description=f"Run `planner plan` on the bundled {REFERENCE_SCENARIO.name}.",
     )
     demo.add_argument("--scenario", type=Path, default=REFERENCE_SCENARIO,
                       help="scenario to use instead of the bundled reference")
+    _add_plan_options(demo)
     demo.set_defaults(func=cmd_demo)
+
+    importer = commands.add_parser(
+        "import", help="turn a public CRM sample into planner inputs and a scenario",
+        description="Write accounts.csv, people.csv and a scenario TOML from a public "
+        "data set, and print the rules used to derive what the source lacks.",
+    )
+    importer.add_argument("source", choices=["maven-crm"], help="which data set")
+    importer.add_argument("source_dir", type=Path, help="folder holding the data set")
+    importer.add_argument("--out", type=Path, required=True, help="folder to write into")
+    importer.set_defaults(func=cmd_import)
     return parser
+
+
+def _add_plan_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=None,
+                        help="workbook to write (default: out/<scenario name>.xlsx); the "
+                        "CRM CSV goes beside it")
+    parser.add_argument("--previous", type=Path, default=None,
+                        help="an earlier plan workbook, maybe edited: rows with Locked = Y "
+                        "keep their owner and week")
+    parser.add_argument("--force-locks", action="store_true",
+                        help="drop locked rows that break a hard rule instead of stopping")
+    parser.add_argument("--quiet", action="store_true", help="no progress or summary output")
 
 
 def segments_table(span: int, fewest: int, most: int) -> str:
@@ -101,17 +134,52 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    if not args.scenario.is_file():
-        print(f"error: {args.scenario}: scenario file not found", file=sys.stderr)
-        return EXIT_INPUT
-    code = cmd_validate(argparse.Namespace(scenario=args.scenario))
-    if code != EXIT_OK:
-        return code
+    return cmd_plan(args)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from planner.run import default_output, run_plan
+
     scenario = load_scenario(args.scenario)
-    print()
-    span = scenario.segmentation.span or 7
-    print(segments_table(span, *scenario.segmentation.levels))
+    out = args.out or default_output(scenario)
+    say = (lambda _text: None) if args.quiet else _progress_line
+    outcome = run_plan(scenario, out, previous=args.previous, force_locks=args.force_locks,
+                       progress=say)
+    _clear_progress(args.quiet)
+    if outcome.lock_problems and not args.force_locks:
+        print("Locked rows of the previous plan break hard rules (nothing was written; "
+              "fix them or run with --force-locks):", file=sys.stderr)
+        print("\n".join(f"  - {p}" for p in outcome.lock_problems), file=sys.stderr)
+        return EXIT_INPUT
+    if not args.quiet:
+        print(outcome.summary)
     return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from planner.importers.maven import import_maven_crm
+
+    if not args.source_dir.is_dir():
+        print(f"error: {args.source_dir}: folder not found", file=sys.stderr)
+        return EXIT_INPUT
+    summary = import_maven_crm(args.source_dir, args.out)
+    print("\n".join(summary.lines()))
+    print()
+    print(summary.rules)
+    return EXIT_OK
+
+
+def _progress_line(text: str) -> None:
+    """One updating line on a terminal; plain lines when output is redirected."""
+    if sys.stderr.isatty():
+        print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+    else:
+        print(text, file=sys.stderr)
+
+
+def _clear_progress(quiet: bool) -> None:
+    if not quiet and sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def print_input_error(error: InputError) -> None:

@@ -40,6 +40,7 @@ class InputSettings:
     account_columns: dict[str, str] = field(default_factory=dict)
     people_columns: dict[str, str] = field(default_factory=dict)
     owner_columns: dict[str, str] = field(default_factory=dict)
+    role_values: dict[str, str] = field(default_factory=dict)  # roster text -> role
     missing_size: str = "report"  # "report" (account follows below_smallest) or "error"
     accounts_header_row: int | None = None  # row of the column names; None = first non-blank
     people_header_row: int | None = None
@@ -331,9 +332,14 @@ def _inputs(ctx: _Context, table: dict[str, Any]) -> InputSettings:
             f"key 'inputs.missing_size' = {missing_size!r}: expected \"report\" or \"error\""
         )
     mappings = {}
-    for key in ("account_columns", "people_columns", "owner_columns"):
+    for key in ("account_columns", "people_columns", "owner_columns", "role_values"):
         mapping = ctx.table(table, key)
         mappings[key] = {k: ctx.convert(v, str, f"inputs.{key}.{k}") for k, v in mapping.items()}
+    for text, role in mappings["role_values"].items():
+        if role not in ROLES:
+            raise ctx.fail(
+                f"key 'inputs.role_values.{text}' = {role!r}: expected one of {', '.join(ROLES)}"
+            )
     for role in mappings["owner_columns"]:
         if role not in ROLES:
             raise ctx.fail(f"key 'inputs.owner_columns.{role}': expected one of {', '.join(ROLES)}")

@@ -460,8 +460,14 @@ def check_accounts(accounts: list[Account], file: str, problems: _Problems,
 # --- people -------------------------------------------------------------------------------
 
 
-def normalise_role(text: str) -> str:
-    """'Customer Success Manager' -> 'CSM', 'Hybrid' -> 'HYBRID'; other functions kept."""
+def normalise_role(text: str, role_values: dict[str, str] | None = None) -> str:
+    """'Customer Success Manager' -> 'CSM', 'Hybrid' -> 'HYBRID'; other functions kept.
+
+    ``role_values`` (scenario ``[inputs.role_values]``) maps a roster's own titles first.
+    """
+    for title, role in (role_values or {}).items():
+        if norm_header(title) == norm_header(text):
+            return role
     key = norm_header(text)
     if key.upper() in ROLES:
         return key.upper()
@@ -531,7 +537,7 @@ def _person(reader: _RowReader, scenario: Scenario,
         id=person_id,
         name=name or v.clean_text(reader.raw("id")),
         row=reader.row.number,
-        role=normalise_role(role_text) if role_text else "CSM",
+        role=normalise_role(role_text, scenario.inputs.role_values) if role_text else "CSM",
         manager=v.clean_text(reader.raw("manager")),
         current_team=current_team,
         new_team=new_team,

@@ -1,0 +1,217 @@
+"""Business words for what the schedule could not do: why a handoff has no week, and which
+rules conflict when the caps make a set of handoffs impossible.
+
+Weeks are shown to people counted from 1 ("week 1" is the plan's first week); inside the
+package they are 0-based.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from planner.domain import Handoff
+from planner.scenario import Scenario
+from planner.schedule import (
+    Exclusion,
+    Schedule,
+    overlap_weeks,
+    renewal_freeze_zone,
+    week_monday,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _ranges(weeks: Iterable[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for w in sorted(set(weeks)):
+        if out and w == out[-1][1] + 1:
+            out[-1] = (out[-1][0], w)
+        else:
+            out.append((w, w))
+    return out
+
+
+def weeks_text(weeks: Iterable[int], word: str = "week") -> str:
+    """0-based weeks -> "week 2", "weeks 3–10", "weeks 1–2 and 5" (counted from 1)."""
+    spans = _ranges(weeks)
+    if not spans:
+        return f"no {word}s"
+    parts = [f"{a + 1}" if a == b else f"{a + 1}–{b + 1}" for a, b in spans]
+    plural = len(spans) > 1 or spans[0][0] != spans[0][1]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{word}s {joined}" if plural else f"{word} {joined}"
+
+
+def week_text(scenario: Scenario, week: int) -> str:
+    """0-based week -> "week 3 (Jan 18, 2027)"."""
+    monday = week_monday(scenario, week)
+    return f"week {week + 1} ({monday:%b} {monday.day}, {monday.year})"
+
+
+def _day(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+def exclusion_phrase(exclusion: Exclusion) -> str:
+    """One excluding rule in words, e.g. "renewal freeze weeks 3–10"."""
+    weeks = exclusion.weeks
+    rule, detail = exclusion.rule, exclusion.detail
+    name, _, when = detail.partition("|")
+    if rule == "renewal_freeze":
+        return f"renewal freeze {weeks_text(weeks)} (renewal on {_day(detail)})"
+    if rule == "onboarding":
+        return f"onboarding until go-live on {_day(detail)} ({weeks_text(weeks)})"
+    if rule == "blackout":
+        return f"blackout {weeks_text(weeks)}"
+    if rule in ("giver_off", "receiver_off"):
+        return f"{detail}'s time off ({weeks_text(weeks)})"
+    if rule == "receiver_starts":
+        return f"{name} starting on {_day(when)} ({weeks_text(weeks)})"
+    if rule == "receiver_leaves":
+        return f"{name} leaving on {_day(when)} ({weeks_text(weeks)})"
+    if rule == "giver_leaves":
+        return f"{name}'s last day on {_day(when)} ({weeks_text(weeks)})"
+    return f"{rule} ({weeks_text(weeks)})"  # pragma: no cover - every rule is named above
+
+
+def _join(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def exclusion_reason(
+    handoff: Handoff, exclusions: Sequence[Exclusion], scenario: Scenario
+) -> str:
+    """Why no week of the horizon is allowed, e.g. "renewal freeze weeks 3–10 and blackout
+    week 2 leave no week before Lee Chen's last day (Mar 5, 2027)"."""
+    leaving = [e for e in exclusions if e.rule == "giver_leaves"]
+    others = [exclusion_phrase(e) for e in exclusions if e.rule != "giver_leaves"]
+    if leaving:
+        name, _, when = leaving[0].detail.partition("|")
+        bound = f"before {name}'s last day ({_day(when)})"
+        if not others:
+            ov = overlap_weeks(handoff, scenario)
+            return (f"{name}'s last day ({_day(when)}) leaves no week for a {ov}-week overlap "
+                    f"inside the plan")
+        verb = "leaves" if len(others) == 1 else "leave"
+        return f"{_join(others)} {verb} no week {bound}"
+    verb = "leaves" if len(others) == 1 else "leave"
+    return f"{_join(others) or 'the rules'} {verb} no week in the plan's {scenario.weeks} weeks"
+
+
+def locked_note(handoff: Handoff, conflicts: Sequence[Exclusion], scenario: Scenario) -> str:
+    """A manager locked a handoff into a week some rule forbids: the lock is kept."""
+    week = handoff.locked_week if handoff.locked_week is not None else 0
+    rules = _join([exclusion_phrase(e) for e in conflicts])
+    return (f"{handoff.account_name} {handoff.role}: kept in {week_text(scenario, week)} as "
+            f"locked by a manager, although {rules} rule it out")
+
+
+def group_conflict_reason(handoffs: Sequence[Handoff], weeks: dict[str, tuple[int, ...]]) -> str:
+    """The role changes of one account (or family) must share a week but have none in common."""
+    parts = [f"{h.role} {weeks_text(weeks[h.id])}" for h in handoffs]
+    return (f"the role changes of {handoffs[0].account_name} must start in the same week, "
+            f"but the rules allow {_join(parts)} with no week in common "
+            "(turn off same_week_per_account or family_same_week to move them apart)")
+
+
+@dataclass(frozen=True, slots=True)
+class CapConflict:
+    """One rule and person (or team) in a set of rules that cannot hold together.
+
+    family: "out_cap", "in_cap", "ramp", "team_cap" or "load".
+    handoffs: how many handoffs the rule counts; fit: at most how many its weeks can hold.
+    open_weeks: weeks the rule's handoffs could start in; weeks_off: the person's weeks off.
+    """
+
+    family: str
+    subject: str
+    handoffs: int
+    fit: int
+    cap: int
+    open_weeks: int
+    weeks_off: int = 0
+    start_date: str = ""
+    limit_points: float = 0.0
+
+
+def cap_conflict_text(c: CapConflict, scenario: Scenario) -> str:
+    """A conflicting rule in business words, with what to relax, e.g. "Lee Chen: 7 outgoing
+    handoffs, at most 4 fit with a cap of 2 a week and 6 weeks off; ..."."""
+    off = f" and {c.weeks_off} weeks off" if c.weeks_off else ""
+    rules = scenario.rules
+    if c.family in ("out_cap", "in_cap"):
+        way = "outgoing" if c.family == "out_cap" else "incoming"
+        key = "max_out_per_week" if c.family == "out_cap" else "max_in_per_week"
+        fix = ("give some of these accounts to another owner" if c.family == "in_cap"
+               else "move some of these accounts later in another plan")
+        head = f"{c.subject}: {c.handoffs} {way} handoffs"
+        if c.fit < c.handoffs:
+            return (f"{head}, at most {c.fit} fit with a cap of {c.cap} a week{off}; "
+                    f"raise {c.subject}'s {key} or {fix}")
+        return (f"{head} with a cap of {c.cap} a week{off} over {c.open_weeks} open weeks "
+                f"cannot fit together with the other rules listed; raise {c.subject}'s {key}")
+    if c.family == "ramp":
+        return (f"{c.subject} (new hire from {_day(c.start_date)}): {c.handoffs} incoming "
+                f"handoffs, at most {c.fit} fit with {rules.new_hire_ramp_max_in} a week in the "
+                f"first {rules.new_hire_ramp_weeks} weeks{off}; raise new_hire_ramp_max_in or "
+                "give some of these accounts to someone already on board")
+    if c.family == "team_cap":
+        return (f"{c.subject} team: {c.handoffs} handoffs, at most {c.fit} fit with a team cap "
+                f"of {c.cap} a week; raise max_handoffs_per_team_week")
+    return (f"{c.subject}: carrying both old and new accounts during the overlaps would go above "
+            f"{c.limit_points:g} points (capacity × load_tolerance {rules.load_tolerance:g}) in "
+            f"some week; raise load_tolerance or {c.subject}'s capacity, or hand fewer accounts "
+            f"to {c.subject}")
+
+
+def diagnosis_lines(
+    conflicts: Sequence[CapConflict], unplaced: int, scenario: Scenario
+) -> list[str]:
+    """The diagnosis of an impossible part: the rules in conflict, then what was done."""
+    if not conflicts:
+        lines = ["the weekly caps and load rules cannot all hold together"]
+    else:
+        lines = [cap_conflict_text(c, scenario) for c in conflicts]
+    if unplaced:
+        lines.append(f"{unplaced} handoff(s) could not be placed and are listed as exceptions; "
+                     "the rest is scheduled")
+    return lines
+
+
+
+def schedule_summary(handoffs: Sequence[Handoff], schedule: Schedule,
+                     scenario: Scenario) -> list[str]:
+    """Console lines for a schedule: handoffs per wave, the peak week, handoffs kept out of
+    a renewal freeze, the solver's figures and the exceptions."""
+    by_id = {h.id: h for h in handoffs}
+    lines = []
+    per_wave: dict[int, list[int]] = {}
+    for hid, wave in schedule.waves.items():
+        per_wave.setdefault(wave, []).append(schedule.start_week[hid])
+    for wave in sorted(per_wave):
+        first = min(per_wave[wave])
+        lines.append(f"wave {wave} (from {week_text(scenario, first)}): "
+                     f"{len(per_wave[wave])} handoffs")
+    weekly = Counter(schedule.start_week.values())
+    if weekly:
+        week, count = min(weekly.items(), key=lambda item: (-item[1], item[0]))
+        lines.append(f"peak week: {week_text(scenario, week)} with {count} handoffs")
+    protected = sum(1 for hid in schedule.start_week
+                    if (zone := renewal_freeze_zone(by_id[hid], scenario)) is not None
+                    and zone[1] >= 0 and zone[0] < scenario.weeks)
+    lines.append(f"handoffs kept out of a renewal freeze: {protected}")
+    lines.append(f"schedule: {schedule.status}, objective {schedule.objective:,}, "
+                 f"bound {schedule.bound:,}, gap {100 * schedule.gap:.1f}%")
+    lines.append(f"exceptions: {len(schedule.exceptions)}")
+    for exc in schedule.exceptions:
+        h = by_id.get(exc.handoff_id)
+        what = f"{h.account_name} {h.role}" if h else exc.handoff_id
+        lines.append(f"  {what}: {exc.reason}")
+    lines.extend(f"note: {line}" for line in schedule.diagnosis)
+    return lines

@@ -1,0 +1,415 @@
+"""The transition schedule, free of solver objects: inputs, per-handoff rules and the result.
+
+Weeks are 0-based indices from the scenario's plan start (a Monday); week ``w`` runs from
+``scenario.start + 7 * w`` to the Sunday after. A date's week is the week containing it.
+Texts for people count weeks from 1 (see :mod:`planner.explain`).
+
+A handoff *starts* in a week and lasts the overlap weeks of its role (at least one week).
+Horizon rule: a handoff must start within the plan's weeks; its overlap may run past the
+last week (the plan then shows the overlap ending after the horizon). Every rule below that
+limits the overlap (renewal freeze, a leaver's last day) still applies to the whole overlap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from planner.domain import POINT_SCALE, Handoff, Person
+from planner.scenario import Scenario
+
+#: Roles whose handoff waits for the account's go-live (HYBRID covers PM and SA).
+ONBOARDING_ROLES: tuple[str, ...] = ("PM", "SA", "HYBRID")
+
+#: Rule families that couple handoffs; each is one assumption literal per person/team
+#: when an infeasible part is diagnosed.
+CAP_FAMILIES: tuple[str, ...] = ("out_cap", "in_cap", "team_cap", "ramp", "load")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleContext:
+    """What the schedule needs beyond the handoffs.
+
+    people: the roster (weeks off, last day, start date, per-person weekly caps, manager).
+    team_of: person id -> team label after the realignment ("Venus CSM").
+    capacity: person id -> capacity in workload points (after ramp and part time).
+    base_load: person id -> points of the accounts the person keeps (that do not move).
+    A person missing from ``capacity`` has no load rule; missing from ``people`` has no
+    weeks off and the scenario's default caps.
+    """
+
+    people: tuple[Person, ...] = ()
+    team_of: dict[str, str] = field(default_factory=dict)
+    capacity: dict[str, float] = field(default_factory=dict)
+    base_load: dict[str, float] = field(default_factory=dict)
+    by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {p.id: p for p in self.people})
+
+    def person(self, person_id: str | None) -> Person | None:
+        return self.by_id.get(person_id) if person_id else None
+
+    def name(self, person_id: str | None) -> str:
+        person = self.person(person_id)
+        return person.name if person and person.name else (person_id or "nobody")
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """One rule that rules out some start weeks of a handoff.
+
+    rule: "renewal_freeze", "onboarding", "blackout", "giver_leaves", "giver_off",
+    "receiver_starts", "receiver_off", "receiver_leaves".
+    weeks: the excluded start weeks within the horizon (0-based).
+    detail: a date or name the explanation needs (renewal date, last day, person name).
+    """
+
+    rule: str
+    weeks: tuple[int, ...]
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleException:
+    """A handoff the schedule could not place, and why in business words."""
+
+    handoff_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StageStats:
+    """Solver figures of one part: status, objective, bound, relative gap, seconds."""
+
+    part: int
+    handoffs: int
+    status: str
+    objective: int
+    bound: int
+    gap: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The result: the start week of every placed handoff, waves, exceptions, figures.
+
+    start_week: handoff id -> 0-based start week.
+    waves: handoff id -> wave number (1 = first wave, in date order).
+    terms: objective term name -> cost (integers, weights applied).
+    diagnosis: business-words lines about conflicting rules, locks and splits.
+    """
+
+    start_week: dict[str, int]
+    exceptions: tuple[ScheduleException, ...] = ()
+    waves: dict[str, int] = field(default_factory=dict)
+    diagnosis: tuple[str, ...] = ()
+    stages: tuple[StageStats, ...] = ()
+    terms: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def objective(self) -> int:
+        return sum(self.terms.values())
+
+    @property
+    def bound(self) -> int:
+        return sum(s.bound for s in self.stages)
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def status(self) -> str:
+        statuses = {s.status for s in self.stages}
+        if not statuses:
+            return "OPTIMAL"
+        for worst in ("UNKNOWN", "INFEASIBLE", "FEASIBLE"):
+            if worst in statuses:
+                return worst
+        return "OPTIMAL"
+
+
+def relative_gap(objective: int, bound: int) -> float:
+    """(objective - bound) / objective, 0 when both are 0."""
+    if objective <= 0:
+        return 0.0
+    return max(0.0, (objective - bound) / objective)
+
+
+# --- weeks --------------------------------------------------------------------------------
+
+
+def week_monday(scenario: Scenario, week: int) -> date:
+    """The Monday that starts plan week ``week`` (0-based)."""
+    return scenario.start + timedelta(weeks=week)
+
+
+def week_of(scenario: Scenario, day: date) -> int:
+    """The plan week containing ``day`` (may be negative or past the horizon)."""
+    return (day - scenario.start).days // 7
+
+
+def first_week_from(scenario: Scenario, day: date) -> int:
+    """The first plan week whose Monday is on or after ``day``."""
+    return math.ceil((day - scenario.start).days / 7)
+
+
+def last_full_week(scenario: Scenario, day: date) -> int:
+    """The last plan week worked through its Friday by someone whose last day is ``day``."""
+    week = week_of(scenario, day)
+    return week if day.weekday() >= 4 else week - 1
+
+
+def overlap_weeks(handoff: Handoff, scenario: Scenario) -> int:
+    """Weeks both owners carry the account (scenario ``[rules] overlap_weeks``, at least 1)."""
+    return max(1, scenario.rules.overlap_weeks.get(handoff.role, 1))
+
+
+def end_week(handoff: Handoff, scenario: Scenario, start: int) -> int:
+    """The last week of the overlap of a handoff starting in ``start`` (may pass the horizon)."""
+    return start + overlap_weeks(handoff, scenario) - 1
+
+
+def blackout_week_set(scenario: Scenario) -> frozenset[int]:
+    return frozenset(week_of(scenario, d) for d in scenario.rules.blackout_weeks)
+
+
+def weeks_off(scenario: Scenario, person: Person | None) -> frozenset[int]:
+    if person is None:
+        return frozenset()
+    return frozenset(week_of(scenario, d) for d in person.weeks_off)
+
+
+def renewal_freeze_zone(handoff: Handoff, scenario: Scenario) -> tuple[int, int] | None:
+    """Weeks (first, last) in which no overlap may fall: the renewal's week and the
+    ``renewal_freeze_weeks`` weeks before it. None without a renewal or a freeze."""
+    freeze = scenario.rules.renewal_freeze_weeks
+    if handoff.renewal is None or freeze <= 0:
+        return None
+    renewal_week = week_of(scenario, handoff.renewal)
+    return renewal_week - freeze, renewal_week
+
+
+def in_soft_zone(handoff: Handoff, scenario: Scenario, start: int) -> bool:
+    """True when the overlap starting in ``start`` touches the soft zone: the
+    ``renewal_soft_weeks`` weeks just before the freeze or just after the renewal week."""
+    zone = renewal_freeze_zone(handoff, scenario)
+    soft = scenario.rules.renewal_soft_weeks
+    if zone is None or soft <= 0:
+        return False
+    first, last = start, start + overlap_weeks(handoff, scenario) - 1
+    before = (zone[0] - soft, zone[0] - 1)
+    after = (zone[1] + 1, zone[1] + soft)
+    return any(first <= hi and last >= lo for lo, hi in (before, after))
+
+
+# --- per-handoff rules ----------------------------------------------------------------------
+
+
+def _excl_renewal(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion | None:
+    """Renewal freeze: no part of the overlap in the freeze weeks or the renewal's week."""
+    zone = renewal_freeze_zone(h, scenario)
+    if zone is None:
+        return None
+    ov = overlap_weeks(h, scenario)
+    weeks = tuple(s for s in horizon if s <= zone[1] and s + ov - 1 >= zone[0])
+    return Exclusion("renewal_freeze", weeks, h.renewal.isoformat() if h.renewal else "")
+
+
+def _excl_onboarding(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion | None:
+    """Onboarding: PM, SA (and HYBRID) handoffs start on or after go-live; the CSM too
+    when ``onboarding_csm_waits``."""
+    roles = ONBOARDING_ROLES + (("CSM",) if scenario.rules.onboarding_csm_waits else ())
+    if h.go_live is None or h.role not in roles:
+        return None
+    first = first_week_from(scenario, h.go_live)
+    return Exclusion("onboarding", tuple(s for s in horizon if s < first), h.go_live.isoformat())
+
+
+def _excl_blackout(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion | None:
+    """Blackout weeks: no handoff starts in a week containing a blackout date."""
+    blackout = blackout_week_set(scenario)
+    return Exclusion("blackout", tuple(s for s in horizon if s in blackout))
+
+
+def _excl_giver(h: Handoff, ctx: ScheduleContext, scenario: Scenario,
+                horizon: range) -> list[Exclusion]:
+    """The current owner: the overlap ends by the last day; no start in a week off."""
+    person = ctx.person(h.from_id)
+    if person is None:
+        return []
+    out = []
+    if person.last_day is not None:
+        last = last_full_week(scenario, person.last_day)
+        ov = overlap_weeks(h, scenario)
+        out.append(Exclusion("giver_leaves", tuple(s for s in horizon if s + ov - 1 > last),
+                             f"{person.name}|{person.last_day.isoformat()}"))
+    off = weeks_off(scenario, person)
+    out.append(Exclusion("giver_off", tuple(s for s in horizon if s in off), person.name))
+    return out
+
+
+def _excl_receiver(h: Handoff, ctx: ScheduleContext, scenario: Scenario,
+                   horizon: range) -> list[Exclusion]:
+    """The new owner: nothing before the start date, in a week off, or past the last day."""
+    person = ctx.person(h.to_id)
+    if person is None:
+        return []
+    out = []
+    if person.start_date is not None:
+        first = first_week_from(scenario, person.start_date)
+        out.append(Exclusion("receiver_starts", tuple(s for s in horizon if s < first),
+                             f"{person.name}|{person.start_date.isoformat()}"))
+    if person.last_day is not None:
+        last = last_full_week(scenario, person.last_day)
+        out.append(Exclusion("receiver_leaves", tuple(s for s in horizon if s > last),
+                             f"{person.name}|{person.last_day.isoformat()}"))
+    off = weeks_off(scenario, person)
+    out.append(Exclusion("receiver_off", tuple(s for s in horizon if s in off), person.name))
+    return out
+
+
+def allowed_weeks(
+    handoff: Handoff, context: ScheduleContext, scenario: Scenario
+) -> tuple[tuple[int, ...], tuple[Exclusion, ...]]:
+    """Start weeks the per-handoff rules allow, and the rules that exclude the others.
+
+    Rules: renewal freeze, onboarding go-live, blackout weeks, the giver's last day and
+    weeks off, the receiver's start date, last day and weeks off; start within the horizon.
+    Only exclusions that rule out at least one week are returned. A locked week is not
+    applied here (see :func:`locked_conflicts`).
+    """
+    horizon = range(scenario.weeks)
+    found: list[Exclusion | None] = [
+        _excl_renewal(handoff, scenario, horizon),
+        _excl_onboarding(handoff, scenario, horizon),
+        _excl_blackout(handoff, scenario, horizon),
+        *_excl_giver(handoff, context, scenario, horizon),
+        *_excl_receiver(handoff, context, scenario, horizon),
+    ]
+    exclusions = tuple(e for e in found if e is not None and e.weeks)
+    excluded = {w for e in exclusions for w in e.weeks}
+    return tuple(w for w in horizon if w not in excluded), exclusions
+
+
+def locked_conflicts(
+    handoff: Handoff, context: ScheduleContext, scenario: Scenario
+) -> tuple[Exclusion, ...]:
+    """Per-handoff rules broken by a manager's locked week (the lock still wins)."""
+    if handoff.locked_week is None:
+        return ()
+    _, exclusions = allowed_weeks(handoff, context, scenario)
+    return tuple(e for e in exclusions if handoff.locked_week in e.weeks)
+
+
+# --- caps, urgency and load -----------------------------------------------------------------
+
+
+def out_cap(person_id: str, context: ScheduleContext, scenario: Scenario) -> int:
+    person = context.person(person_id)
+    if person is not None and person.max_out_per_week is not None:
+        return person.max_out_per_week
+    return scenario.rules.max_handoffs_out_per_week
+
+
+def in_cap_by_week(person_id: str, context: ScheduleContext, scenario: Scenario) -> list[int]:
+    """Incoming handoffs allowed per plan week: the weekly cap, lowered to
+    ``new_hire_ramp_max_in`` in the first ``new_hire_ramp_weeks`` weeks after a start date."""
+    person = context.person(person_id)
+    cap = scenario.rules.max_handoffs_in_per_week
+    if person is not None and person.max_in_per_week is not None:
+        cap = person.max_in_per_week
+    caps = [cap] * scenario.weeks
+    if person is not None and person.start_date is not None:
+        first = first_week_from(scenario, person.start_date)
+        last = min(scenario.weeks, first + scenario.rules.new_hire_ramp_weeks)
+        for w in range(max(0, first), last):
+            caps[w] = min(cap, scenario.rules.new_hire_ramp_max_in)
+    return caps
+
+
+def teams_of(handoff: Handoff, context: ScheduleContext) -> tuple[str, ...]:
+    """Teams whose manager coordinates the handoff: the giver's and the receiver's."""
+    teams = {context.team_of.get(p) for p in (handoff.from_id, handoff.to_id) if p}
+    return tuple(sorted(t for t in teams if t))
+
+
+def scaled(points: float) -> int:
+    return round(points * POINT_SCALE)
+
+
+def load_limits(
+    handoffs: Iterable[Handoff], context: ScheduleContext, scenario: Scenario
+) -> dict[str, int]:
+    """Scaled load limit per person with a capacity: capacity x ``load_tolerance``, or the
+    load at the plan start (base + outgoing) when that is already higher, because nobody
+    can be brought under the tolerance before their handoffs happen."""
+    outgoing: dict[str, int] = {}
+    for h in handoffs:
+        if h.from_id:
+            outgoing[h.from_id] = outgoing.get(h.from_id, 0) + scaled(h.points)
+    limits = {}
+    for pid, cap in context.capacity.items():
+        tol = math.floor(cap * scenario.rules.load_tolerance * POINT_SCALE + 1e-6)
+        limits[pid] = max(tol, scaled(context.base_load.get(pid, 0.0)) + outgoing.get(pid, 0))
+    return limits
+
+
+def urgent_handoffs(handoffs: Iterable[Handoff], context: ScheduleContext) -> frozenset[str]:
+    """Handoffs that should happen early: forced moves, and accounts whose current owner
+    leaves or is overloaded (base + outgoing points above capacity)."""
+    handoffs = list(handoffs)
+    outgoing: dict[str, float] = {}
+    for h in handoffs:
+        if h.from_id:
+            outgoing[h.from_id] = outgoing.get(h.from_id, 0.0) + h.points
+    urgent = set()
+    for h in handoffs:
+        giver = context.person(h.from_id)
+        cap = context.capacity.get(h.from_id or "")
+        overloaded = cap is not None and (
+            context.base_load.get(h.from_id or "", 0.0) + outgoing.get(h.from_id or "", 0.0) > cap
+        )
+        if h.forced or overloaded or (giver is not None and giver.last_day is not None):
+            urgent.add(h.id)
+    return frozenset(urgent)
+
+
+def group_keys(handoffs: Iterable[Handoff], scenario: Scenario) -> dict[str, str]:
+    """Handoff id -> key of the group that must start in the same week: its account when
+    ``same_week_per_account``, its account family (parent) when ``family_same_week``."""
+    rules = scenario.rules
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    handoffs = list(handoffs)
+    for h in handoffs:
+        find("h:" + h.id)
+        if rules.same_week_per_account:
+            union("h:" + h.id, "a:" + h.account_id)
+        if rules.family_same_week:
+            union("h:" + h.id, "f:" + (h.parent_id or h.account_id))
+    return {h.id: find("h:" + h.id) for h in handoffs}
+
+
+def waves(start_week: dict[str, int], scenario: Scenario) -> dict[str, int]:
+    """Handoff id -> wave: blocks of ``wave_weeks`` weeks, numbered 1, 2, ... in date
+    order over the blocks that hold at least one handoff."""
+    size = max(1, scenario.rules.wave_weeks)
+    blocks = sorted({w // size for w in start_week.values()})
+    number = {b: i + 1 for i, b in enumerate(blocks)}
+    return {hid: number[w // size] for hid, w in start_week.items()}
