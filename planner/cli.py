@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from planner.domain import InputError
+from planner.io.atomic import OutputError
 from planner.scenario import ScenarioError, load_scenario, parse_levels
 from planner.segments import derived_segments
 
@@ -218,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except InputError as exc:
         print_input_error(exc)
+        return EXIT_INPUT
+    except OutputError as exc:
+        print(f"Output error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except Exception:  # noqa: BLE001 - the last line of defence reports and exits 1
         log.exception("unexpected error")

@@ -82,7 +82,14 @@ class ScheduleException:
 
 @dataclass(frozen=True, slots=True)
 class StageStats:
-    """Solver figures of one part: status, objective, bound, relative gap, seconds."""
+    """Solver figures of one part: status, objective, bound, relative gap, seconds.
+
+    status: "OPTIMAL" (proved), "FEASIBLE" (time limit: best found, gap = how far it may be
+    from the best possible), "INFEASIBLE" (the caps and load rules cannot all hold: the
+    diagnosis names them, what fits is scheduled, the rest is in the exceptions; bound 0)
+    or "UNKNOWN" (nothing found in time). bound: a proved lower bound of the objective (the
+    LP relaxation or the solver's), never above the objective.
+    """
 
     part: int
     handoffs: int

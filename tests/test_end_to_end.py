@@ -1,0 +1,95 @@
+"""The main job through the CLI on input nobody here wrote: Maven CRM and AdventureWorks.
+
+These read ../shared/data beside the checkout and must not skip in CI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from planner.check.assignment import check_assignment
+from planner.check.schedule import check_schedule
+from planner.cli import main
+from planner.pipeline import plan
+from planner.scenario import load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+MAVEN_IDLE_AGENTS = {
+    "Carl Lin", "Carol Thompson", "Elizabeth Anderson", "Mei-Mei Johns", "Natalya Ivanova",
+}
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict]:
+    """A sheet's rows as dicts keyed by its header row (the first row with text in A)."""
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+@pytest.fixture(scope="module")
+def maven(tmp_path_factory) -> Path:
+    """The Maven CRM sample imported, then planned through the CLI."""
+    out = tmp_path_factory.mktemp("maven")
+    assert main(["import", "maven-crm", str(DATA / "maven-crm-sales-opportunities"),
+                 "--out", str(out)]) == 0
+    assert main(["plan", str(out / "maven-crm.toml"), "--out", str(out / "plan.xlsx"),
+                 "--quiet"]) == 0
+    return out
+
+
+def test_maven_plan_is_written_with_every_account_covered(maven: Path) -> None:
+    workbook = maven / "plan.xlsx"
+    assert workbook.is_file() and (maven / "plan-crm-update.csv").is_file()
+    accounts = sheet_rows(workbook, "Accounts")
+    assert len(accounts) == 85
+    # Condax (9 employees) follows below_smallest = "lowest": Mercury, and keeps a CSM.
+    condax = next(a for a in accounts if a["Account"] == "Condax")
+    assert condax["Segment after"] == "Mercury"
+    assert all(a["CSM after"] for a in accounts), "every account has a CSM after the plan"
+    segments = {r["Segment"]: r["Accounts after"] for r in sheet_rows(workbook, "Segments")}
+    assert segments == {"Mercury": 2, "Mars": 7, "Venus": 36, "Jupiter": 40}
+
+
+def test_maven_idle_agents_carry_only_what_the_plan_gives_them(maven: Path) -> None:
+    workbook = maven / "plan.xlsx"
+    load = {r["Name"]: r for r in sheet_rows(workbook, "Load")}
+    handoffs = sheet_rows(workbook, "Handoffs")
+    for name in MAVEN_IDLE_AGENTS:
+        assert load[name]["Load before"] == 0
+        received = [h for h in handoffs if h["To"] == name]
+        assert (load[name]["Load after"] > 0) == bool(received)
+
+
+def test_maven_plan_passes_the_checker(maven: Path) -> None:
+    scenario = load_scenario(maven / "maven-crm.toml")
+    result = plan(scenario)
+    assert check_assignment(result.inputs, result.placements, result.assignment, scenario) == []
+    assert check_schedule(result.handoffs, result.context, scenario, result.schedule) == []
+
+
+def test_adventureworks_plan(tmp_path: Path) -> None:
+    out = tmp_path / "aw.xlsx"
+    assert main(["plan", str(REPO / "scenarios" / "adventureworks.toml"), "--out", str(out),
+                 "--quiet"]) == 0
+    accounts = sheet_rows(out, "Accounts")
+    assert len(accounts) == 701
+    below = [a for a in accounts if a["Segment after"] is None]
+    assert len(below) == 87  # stores below 10 employees wait for a segment decision
+    assert all(a["CSM after"] == a["CSM before"] for a in below)
+    exceptions = sheet_rows(out, "Exceptions")
+    assert sum("below Mercury" in (e["Reason"] or "") for e in exceptions) == 87
+
+
+def test_bad_output_folder_fails_before_solving(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = main(["plan", str(REPO / "scenarios" / "adventureworks.toml"),
+                 "--out", str(blocker / "plan.xlsx"), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Output error" in err and str(blocker) in err
