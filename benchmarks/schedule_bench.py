@@ -58,8 +58,8 @@ def generate(accounts: int, seed: int = 7) -> tuple[list[Handoff], ScheduleConte
             for pid in ids:
                 r = rng.random()
                 extra: dict[str, object] = {}
-                if r < 0.02:
-                    extra["last_day"] = START + timedelta(weeks=rng.randint(6, 20), days=4)
+                if r < 0.02 and role == "CSM":  # leavers with time to hand over
+                    extra["last_day"] = START + timedelta(weeks=rng.randint(10, 20), days=4)
                 elif r < 0.05:
                     extra["start_date"] = START + timedelta(weeks=rng.randint(0, 6))
                 elif r < 0.15:

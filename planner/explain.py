@@ -90,7 +90,11 @@ def exclusion_reason(
     """Why no week of the horizon is allowed, e.g. "renewal freeze weeks 3–10 and blackout
     week 2 leave no week before Lee Chen's last day (Mar 5, 2027)"."""
     leaving = [e for e in exclusions if e.rule == "giver_leaves"]
-    others = [exclusion_phrase(e) for e in exclusions if e.rule != "giver_leaves"]
+    after_leave = set(leaving[0].weeks) if leaving else set()
+    # with a leaver, only the weeks before the last day matter
+    kept = [Exclusion(e.rule, tuple(w for w in e.weeks if w not in after_leave), e.detail)
+            for e in exclusions if e.rule != "giver_leaves"]
+    others = [exclusion_phrase(e) for e in kept if e.weeks]
     if leaving:
         name, _, when = leaving[0].detail.partition("|")
         bound = f"before {name}'s last day ({_day(when)})"
@@ -174,10 +178,7 @@ def diagnosis_lines(
     conflicts: Sequence[CapConflict], unplaced: int, scenario: Scenario
 ) -> list[str]:
     """The diagnosis of an impossible part: the rules in conflict, then what was done."""
-    if not conflicts:
-        lines = ["the weekly caps and load rules cannot all hold together"]
-    else:
-        lines = [cap_conflict_text(c, scenario) for c in conflicts]
+    lines = [cap_conflict_text(c, scenario) for c in conflicts]
     if unplaced:
         lines.append(f"{unplaced} handoff(s) could not be placed and are listed as exceptions; "
                      "the rest is scheduled")

@@ -34,7 +34,7 @@ def test_reason_names_every_rule_and_the_last_day():
     assert weeks == ()
     assert [e.rule for e in exclusions] == ["renewal_freeze", "blackout", "giver_leaves"]
     assert exclusion_reason(h, exclusions, sc) == (
-        "renewal freeze weeks 2–7 (renewal on Feb 17, 2027) and blackout week 1 leave no week "
+        "renewal freeze weeks 2–4 (renewal on Feb 17, 2027) and blackout week 1 leave no week "
         "before Lee Chen's last day (Feb 10, 2027)")
 
 

@@ -170,7 +170,7 @@ def test_handoff_with_no_week_is_an_exception_with_the_reason():
     result = solve([h], ctx, sc)
     assert result.start_week == {}
     assert result.exceptions[0].reason == (
-        "renewal freeze weeks 2–7 (renewal on Feb 17, 2027) and blackout week 1 leave no week "
+        "renewal freeze weeks 2–4 (renewal on Feb 17, 2027) and blackout week 1 leave no week "
         "before Lee Chen's last day (Feb 10, 2027)")
 
 

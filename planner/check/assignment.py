@@ -127,16 +127,22 @@ def _team_short(team: Team, needs, assignment: Assignment) -> bool:
     return total > capacity
 
 
-def _must_place_exceeds(team: Team, needs, accounts, assignment: Assignment) -> bool:
-    """Strategic and locked accounts of the team alone weigh more than its capacity."""
-    must = sum(
-        n.points
-        for n in needs.values()
-        if Team(n.segment, n.role) == team
-        and (accounts[n.account_id].strategic or accounts[n.account_id].locked)
-    )
+def _must_place_exceeds(team: Team, needs, accounts, assignment: Assignment, scenario) -> bool:
+    """Strategic and locked accounts of the team alone weigh more than its capacity.
+
+    With family same CSM, a strategic account brings its whole family in the team along.
+    """
+    in_team = [n for n in needs.values() if Team(n.segment, n.role) == team]
+    must = {
+        n.key for n in in_team if accounts[n.account_id].strategic or accounts[n.account_id].locked
+    }
+    if team.role == "CSM" and scenario.rules.family_same_csm:
+        roots = family_roots(accounts)
+        must_roots = {roots[key[0]] for key in must}
+        must |= {n.key for n in in_team if roots[n.account_id] in must_roots}
+    points = sum(n.points for n in in_team if n.key in must)
     capacity = sum(assignment.teams[p].capacity for p in _staying_members(assignment, team))
-    return must > capacity
+    return points > capacity
 
 
 def _check_unassigned(needs, unassigned, accounts, assignment, scenario) -> list[str]:
@@ -156,7 +162,9 @@ def _check_unassigned(needs, unassigned, accounts, assignment, scenario) -> list
         account = accounts[key[0]]
         if not _team_short(team, needs, assignment):
             problems.append(f"{key[0]} {key[1]}: unassigned although {team.label} has capacity")
-        if account.strategic and not _must_place_exceeds(team, needs, accounts, assignment):
+        if account.strategic and not _must_place_exceeds(
+            team, needs, accounts, assignment, scenario
+        ):
             problems.append(f"{key[0]} {key[1]}: strategic account left unassigned")
     return problems
 
