@@ -189,9 +189,10 @@ def test_scenario_loads_and_documents_every_key() -> None:
     missing = sorted(k for k in keys - documented if k not in ("points", "full_time_points",
                                                               "account_columns",
                                                               "people_columns",
-                                                              "owner_columns"))
+                                                              "owner_columns", "role_values"))
     assert not missing, f"keys not documented in reference.toml: {missing}"
     for table in ("workload.points", "workload.full_time_points", "inputs.account_columns",
-                  "inputs.people_columns", "inputs.owner_columns", "segmentation",
+                  "inputs.people_columns", "inputs.owner_columns", "inputs.role_values",
+                  "segmentation",
                   "rules", "objective", "solver"):
         assert f"[{table}]" in text
