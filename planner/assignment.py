@@ -7,7 +7,7 @@ point of load deviation at balance weight 20 costs 20 x POINT_SCALE = 2,000 unit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from planner.coverage import Need
@@ -71,6 +71,7 @@ class Assignment:
     spread_before/spread_after: team label -> max minus min utilization, in percent points.
     terms: objective term name -> cost in model units (see module doc).
     balance_shape: how the balance term was modelled ("deviation", "bands" or "spread").
+    pins: (account id, role) -> owner locked by a manager in a previous plan.
     """
 
     teams: dict[str, TeamPlacement]
@@ -89,6 +90,7 @@ class Assignment:
     balance_shape: str = "deviation"
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    pins: dict[tuple[str, str], str] = field(default_factory=dict)  # owners a manager locked
 
     @property
     def objective(self) -> int:

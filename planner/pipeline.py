@@ -65,7 +65,9 @@ def plan(
     placements = place_accounts(
         inputs.accounts, scenario.segments, scenario.segmentation.below_smallest
     )
-    assignment = assign(inputs, placements, scenario, progress=_assign_progress(progress))
+    pins = locked_owners(previous) if previous is not None else {}
+    assignment = assign(inputs, placements, scenario, progress=_assign_progress(progress),
+                        pins=pins)
     handoffs = derive_handoffs(inputs, placements, assignment, scenario)
     if previous is not None:
         handoffs = apply_locked_weeks(handoffs, previous, scenario)
@@ -104,6 +106,15 @@ def schedule_context(
     teams = {pid: t.team.label for pid, t in assignment.teams.items() if t.team is not None}
     capacity = {pid: c / POINT_SCALE for pid, c in assignment.capacity.items()}
     return ScheduleContext(inputs.people, teams, capacity, base)
+
+
+def locked_owners(previous: PreviousPlan) -> dict[tuple[str, str], str]:
+    """(account id, role) -> the new owner of each locked row of the previous plan."""
+    return {
+        (row.account_id, row.role): row.to_id
+        for row in previous.rows
+        if row.locked and row.to_id is not None
+    }
 
 
 def apply_locked_weeks(

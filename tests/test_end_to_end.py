@@ -5,6 +5,7 @@ These read ../shared/data beside the checkout and must not skip in CI.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -93,3 +94,48 @@ def test_bad_output_folder_fails_before_solving(tmp_path: Path, capsys) -> None:
     assert code == 2
     err = capsys.readouterr().err
     assert "Output error" in err and str(blocker) in err
+
+
+def test_locked_rows_keep_owner_and_week_on_the_next_run(maven: Path) -> None:
+    first = maven / "plan.xlsx"
+    edited = maven / "edited.xlsx"
+    book = openpyxl.load_workbook(first)
+    sheet = book["Handoffs"]
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) + 1 for name in ("Handoff ID", "Start", "Locked", "To")}
+    # Lock the first two rows with a new owner; move the second a week later.
+    locked = {}
+    rows = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, col["To"]).value][:2]
+    for n, r in enumerate(rows):
+        sheet.cell(r, col["Locked"]).value = "Y"
+        start = sheet.cell(r, col["Start"]).value
+        if n == 1:
+            start = start + timedelta(weeks=1)
+            sheet.cell(r, col["Start"]).value = start
+        locked[sheet.cell(r, col["Handoff ID"]).value] = (sheet.cell(r, col["To"]).value,
+                                                          start.date() if hasattr(start, "date")
+                                                          else start)
+    book.save(edited)
+    second = maven / "second.xlsx"
+    assert main(["plan", str(maven / "maven-crm.toml"), "--previous", str(edited),
+                 "--out", str(second), "--quiet"]) == 0
+    again = {r["Handoff ID"]: r for r in sheet_rows(second, "Handoffs")}
+    for handoff_id, (owner, start) in locked.items():
+        row = again[handoff_id]
+        assert row["To"] == owner
+        assert row["Start"].date() == start
+        assert row["Locked"] == "Y"
+
+
+def test_locked_row_that_breaks_a_rule_stops_the_run(maven: Path, capsys) -> None:
+    book = openpyxl.load_workbook(maven / "plan.xlsx")
+    sheet = book["Handoffs"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("Locked") + 1).value = "Y"
+    sheet.cell(2, header.index("Start") + 1).value = datetime(2031, 1, 6)  # after the plan
+    book.save(maven / "bad-lock.xlsx")
+    out = maven / "never.xlsx"
+    code = main(["plan", str(maven / "maven-crm.toml"), "--previous",
+                 str(maven / "bad-lock.xlsx"), "--out", str(out), "--quiet"])
+    assert code == 2 and not out.exists()
+    assert "Handoffs row 2" in capsys.readouterr().err

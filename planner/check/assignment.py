@@ -56,6 +56,20 @@ def check_assignment(
             )
     problems += _check_unassigned(needs, unassigned, accounts, assignment, scenario)
     problems += _check_families(needs, accounts, assignment, scenario)
+    problems += _check_pins(needs, assignment)
+    return problems
+
+
+def _check_pins(needs, assignment: Assignment) -> list[str]:
+    """An owner a manager locked stays, wherever the locked person is in the right team."""
+    problems = []
+    for key, pid in sorted(assignment.pins.items()):
+        need, placement = needs.get(key), assignment.teams.get(pid)
+        if need is None or placement is None or placement.team is None:
+            continue
+        if placement.team.segment == need.segment and assignment.owners.get(key) != pid:
+            problems.append(f"{key[0]} {key[1]}: locked to {pid}, but owned by "
+                            f"{assignment.owners.get(key)}")
     return problems
 
 

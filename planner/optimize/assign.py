@@ -128,6 +128,7 @@ class _Context:
     teams: dict[str, TeamPlacement]
     roots: dict[str, str]
     family_holders: dict[str, set[str]]
+    pins: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def fit_units(self, need: Need, person_id: str) -> int:
         """Weight units of giving ``need`` to a new owner ``person_id``."""
@@ -245,6 +246,11 @@ def _eligible(
 ) -> tuple[list[int], bool]:
     """Person indexes that may own ``need``, and whether a lock binds it to its owner."""
     account = ctx.accounts[need.account_id]
+    pinned = ctx.pins.get(need.key)
+    if pinned is not None:
+        if pinned in index:
+            return [index[pinned]], True
+        part.notes.append(f"{account.id} {need.role}: locked owner {pinned} is not in {part.label}")
     owner = account.owners.get(need.role)
     keeper = index.get(owner) if owner else None
     if account.locked:
@@ -877,11 +883,13 @@ def assign(
     balance_shape: str = "deviation",
     max_candidates: int | None = None,
     method: str = "cpsat",
+    pins: dict[tuple[str, str], str] | None = None,
 ) -> Assignment:
     """Decide the owner of every covered (account, role); see the module doc for the model.
 
     progress(stage, part_index, n_parts, best_objective, gap) is called as parts finish.
     method: "cpsat" (the model) or "greedy" (the baseline, for benchmarks and comparison).
+    pins: (account id, role) -> owner a manager locked in a previous plan; kept like a lock.
     """
     if balance_shape not in BALANCE_SHAPES:
         raise ValueError(f"balance_shape {balance_shape!r}: expected one of {BALANCE_SHAPES}")
@@ -889,6 +897,7 @@ def assign(
     needs = coverage_needs(inputs, placements, scenario)
     teams = place_people(inputs, placements, scenario, needs)
     ctx = _context(inputs, scenario, teams)
+    ctx.pins = dict(pins or {})
     parts = build_parts(ctx, needs, max_candidates)
     log.info(
         "assignment: %d needs in %d parts, %d variables",
@@ -1043,6 +1052,7 @@ def _assemble(inputs, placements, scenario, ctx, needs, results, shape, seconds)
         balance_shape=shape,
         notes=tuple(notes),
         seconds=round(seconds, 3),
+        pins=dict(ctx.pins),
     )
 
 
