@@ -91,6 +91,7 @@ class Assignment:
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
     pins: dict[tuple[str, str], str] = field(default_factory=dict)  # owners a manager locked
+    previous: dict[tuple[str, str], str] = field(default_factory=dict)  # last plan's owners
 
     @property
     def objective(self) -> int:

@@ -66,8 +66,9 @@ def plan(
         inputs.accounts, scenario.segments, scenario.segmentation.below_smallest
     )
     pins = locked_owners(previous) if previous is not None else {}
+    earlier = previous_owners(previous) if previous is not None else {}
     assignment = assign(inputs, placements, scenario, progress=_assign_progress(progress),
-                        pins=pins)
+                        pins=pins, previous=earlier)
     handoffs = derive_handoffs(inputs, placements, assignment, scenario)
     if previous is not None:
         handoffs = apply_locked_weeks(handoffs, previous, scenario)
@@ -115,6 +116,11 @@ def locked_owners(previous: PreviousPlan) -> dict[tuple[str, str], str]:
         for row in previous.rows
         if row.locked and row.to_id is not None
     }
+
+
+def previous_owners(previous: PreviousPlan) -> dict[tuple[str, str], str]:
+    """(account id, role) -> new owner of every row of the previous plan (locked or not)."""
+    return {(row.account_id, row.role): row.to_id for row in previous.rows if row.to_id}
 
 
 def apply_locked_weeks(

@@ -263,3 +263,28 @@ def test_strategic_accounts_beyond_capacity_are_listed_not_overloaded():
     assert [u.account_id for u in result.unassigned] == ["S0"]
     assert "strategic and locked accounts alone exceed capacity" in " ".join(result.notes)
     assert [s.text for s in result.shortfalls] == ["Venus CSM is 5 points short, about 0.5 people"]
+
+
+def run_with(accounts, people, **kwargs):
+    inputs = Inputs(tuple(accounts), tuple(people))
+    placements = place_accounts(inputs.accounts, SC.segments, "exception")
+    result = assign(inputs, placements, SC, **kwargs)
+    assert check_assignment(inputs, placements, result, SC) == []
+    assert assignment_objective(inputs, placements, result, SC) == result.terms
+    return result
+
+
+def test_replan_keeps_the_previous_plans_owner():
+    """The previous plan moved A1 (not A0) to p2. Moving A1 again costs 120 + 40 = 160;
+    moving A0 instead costs 150 plus 200 for departing from the previous plan on A1."""
+    result = run_with(six_accounts(), PEOPLE, previous={("A1", "CSM"): "p2"})
+    assert result.owners[("A1", "CSM")] == "p2" and result.owners[("A0", "CSM")] == "p1"
+    assert result.terms == {"move": 12000, "fit": 4000, "balance": 0, "unassigned": 0}
+
+
+def test_locked_owner_from_a_previous_plan_is_kept():
+    """A manager locked A2 on p2: A2 moves (130 + 40) and the team is then balanced."""
+    result = run_with(six_accounts(), PEOPLE, pins={("A2", "CSM"): "p2"})
+    assert result.owners[("A2", "CSM")] == "p2"
+    assert {k[0] for k, v in result.owners.items() if v == "p2"} == {"A2", "A4", "A5"}
+    assert result.terms == {"move": 13000, "fit": 4000, "balance": 0, "unassigned": 0}

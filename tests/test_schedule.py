@@ -232,3 +232,16 @@ def test_small_parts_in_parallel_give_the_same_answer():
     assert len(one.stages) == len(two.stages) == 4
     assert one.terms == two.terms == {"early_forced": 5 * 4 * (0 + 1 + 2), "near_renewal": 0,
                                       "peak_week": 0, "wave_spread": 0}
+
+
+def test_large_impossible_part_is_caught_by_the_relaxation_and_diagnosed():
+    # 250 accounts out of one owner, 6 a week over 26 weeks: 156 fit, 94 are exceptions.
+    sc = scenario(weeks=26, objective=EARLY_ONLY, time_limit=20.0)
+    ctx = ScheduleContext(people=(person("lee", "Lee Chen"),))
+    hs = [handoff(f"h{i}", "lee", f"r{i}") for i in range(250)]
+    result = schedule_handoffs(hs, ctx, sc)
+    assert check_schedule(hs, ctx, sc, result) == []
+    assert len(result.start_week) == 156 and len(result.exceptions) == 94
+    assert result.diagnosis[0].startswith(
+        "Lee Chen: 250 outgoing handoffs, at most 156 fit with a cap of 6 a week")
+    assert result.status == "INFEASIBLE"

@@ -262,7 +262,11 @@ def assignment_objective(
             move += _move_cost(account, scenario)
         if new is None:
             unassigned += w.unassigned + w.move_per_arr_k * round((account.arr or 0.0) / 1000)
-        elif new != current:
+            continue
+        earlier = assignment.previous.get(need.key)
+        if earlier is not None and new != earlier:
+            fit += w.previous_change  # a re-plan that departs from the last plan's owner
+        if new != current:
             fit += 0 if new in holders[roots[account.id]] else w.keep_with_family
             region = people[new].region
             if account.region and region and account.region.casefold() != region.casefold():

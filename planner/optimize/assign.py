@@ -129,6 +129,7 @@ class _Context:
     roots: dict[str, str]
     family_holders: dict[str, set[str]]
     pins: dict[tuple[str, str], str] = field(default_factory=dict)
+    previous: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def fit_units(self, need: Need, person_id: str) -> int:
         """Weight units of giving ``need`` to a new owner ``person_id``."""
@@ -322,6 +323,9 @@ def _group(
         m = f = 0
         for need, account in moves:
             owner = account.owners.get(need.role)
+            earlier = ctx.previous.get(need.key)
+            if earlier is not None and pid != earlier:
+                f += ctx.scenario.objective.previous_change  # re-plan: keep the last plan
             if pid != owner:
                 f += ctx.fit_units(need, pid)
                 if owner:
@@ -884,12 +888,15 @@ def assign(
     max_candidates: int | None = None,
     method: str = "cpsat",
     pins: dict[tuple[str, str], str] | None = None,
+    previous: dict[tuple[str, str], str] | None = None,
 ) -> Assignment:
     """Decide the owner of every covered (account, role); see the module doc for the model.
 
     progress(stage, part_index, n_parts, best_objective, gap) is called as parts finish.
     method: "cpsat" (the model) or "greedy" (the baseline, for benchmarks and comparison).
     pins: (account id, role) -> owner a manager locked in a previous plan; kept like a lock.
+    previous: (account id, role) -> owner in the previous plan; choosing anyone else costs
+        ``[objective] previous_change`` (counted in the "fit" term).
     """
     if balance_shape not in BALANCE_SHAPES:
         raise ValueError(f"balance_shape {balance_shape!r}: expected one of {BALANCE_SHAPES}")
@@ -898,6 +905,7 @@ def assign(
     teams = place_people(inputs, placements, scenario, needs)
     ctx = _context(inputs, scenario, teams)
     ctx.pins = dict(pins or {})
+    ctx.previous = dict(previous or {})
     parts = build_parts(ctx, needs, max_candidates)
     log.info(
         "assignment: %d needs in %d parts, %d variables",
@@ -1053,6 +1061,7 @@ def _assemble(inputs, placements, scenario, ctx, needs, results, shape, seconds)
         notes=tuple(notes),
         seconds=round(seconds, 3),
         pins=dict(ctx.pins),
+        previous=dict(ctx.previous),
     )
 
 

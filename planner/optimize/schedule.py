@@ -561,11 +561,14 @@ def _solver(scenario: Scenario, seconds: float, workers: int) -> cp_model.CpSolv
     return solver
 
 
-def _lp_relaxation(m: _PartModel, seconds: float) -> tuple[int, dict[tuple[int, int], float]]:
+def _lp_relaxation(
+    m: _PartModel, seconds: float
+) -> tuple[int | None, dict[tuple[int, int], float]]:
     """The model's linear relaxation, solved with HiGHS (shipped with OR-Tools): a lower
     bound (rounded up) and the fractional week values, whose rounding guides the hint. Read
     from the CP-SAT model itself so that both always describe the same rules. (0, {}) when
-    the LP does not finish in time."""
+    the LP does not finish in time; (None, {}) when the relaxation is infeasible, which
+    proves that the rules cannot all hold."""
     proto = m.model.proto
     lp = pywraplp.Solver.CreateSolver(LP_SOLVER)
     if lp is None:  # pragma: no cover - HiGHS ships with OR-Tools
@@ -618,6 +621,8 @@ def _lp_relaxation(m: _PartModel, seconds: float) -> tuple[int, dict[tuple[int, 
         objective.SetCoefficient(xs[ref], float(coeff))
     objective.SetMinimization()
     status = lp.Solve()
+    if status == pywraplp.Solver.INFEASIBLE:
+        return None, {}
     if status != pywraplp.Solver.OPTIMAL:
         log.info("schedule LP relaxation: status %d, no bound", status)
         return 0, {}
@@ -687,8 +692,32 @@ def _conflicts(problem: _Problem, units: Sequence[_Unit],
     return out
 
 
+def _counting_conflicts(problem: _Problem, units: Sequence[_Unit]) -> list[CapConflict]:
+    """Caps that cannot hold even alone: more handoffs than the cap times the open weeks
+    (a pigeonhole the solver is slow to prove)."""
+    ctx = problem.context
+    keys: set[tuple[str, str]] = set()
+    for u in units:
+        for h in u.handoffs:
+            if h.from_id:
+                keys.add(("out_cap", h.from_id))
+            if h.to_id:
+                keys.add(("in_cap", h.to_id))
+                person = ctx.person(h.to_id)
+                if person is not None and person.start_date is not None:
+                    keys.add(("ramp", h.to_id))
+            if problem.scenario.rules.max_handoffs_per_team_week > 0:
+                keys.update(("team_cap", t) for t in teams_of(h, ctx))
+    found = _conflicts(problem, units, sorted(keys))
+    return [c for c in found if c.family != "load" and c.fit < c.handoffs]
+
+
 def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list[CapConflict]:
-    """Assumption literal per rule family and person, one worker: the conflicting rules."""
+    """The conflicting rules: caps that cannot hold alone, else one assumption literal per
+    rule family and person, solved on one worker, mapped back to the rules."""
+    counted = _counting_conflicts(problem, units)
+    if counted:
+        return counted
     m = _build(problem, units, guarded=True, objective=False)
     keys = list(m.guards)
     m.model.add_assumptions([m.guards[k] for k in keys])
@@ -701,9 +730,10 @@ def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list
     return _conflicts(problem, units, sorted(chosen))
 
 
-def _start_point(m: _PartModel, seconds: float) -> tuple[dict[int, int], int]:
+def _start_point(m: _PartModel, seconds: float) -> tuple[dict[int, int], int | None]:
     """The hint and a bound: the cost-aware greedy, or the rounding of the LP relaxation
-    when that is complete and cheaper (large parts only; the LP is nearly integral there)."""
+    when that is complete and cheaper (large parts only; the LP is nearly integral there).
+    The bound is None when the relaxation proves the part impossible."""
     best = _greedy(m.problem, m.units, costed=True)
     if len(m.units) < LP_MIN_UNITS:
         return best, 0
@@ -726,12 +756,15 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
         return max(1.0, share * (seconds - (time.perf_counter() - began)))
 
     m = _build(problem, units)
-    start, lp_bound = _start_point(m, left(LP_SHARE))
+    start, relaxed = _start_point(m, left(LP_SHARE))
     _hint(m, start)
     complete = len(start) == len(units)
-    # without a complete start the rules may be impossible: keep time for the fallback
-    solver = _solver(problem.scenario, left(1.0 if complete else 0.4), workers)
-    status = solver.solve(m.model)
+    lp_bound = relaxed or 0
+    if relaxed is None:  # the LP relaxation is infeasible: proved impossible already
+        status = cp_model.INFEASIBLE
+    else:  # without a complete start the rules may be impossible: keep time for the rest
+        solver = _solver(problem.scenario, left(1.0 if complete else 0.4), workers)
+        status = solver.solve(m.model)
     notes: list[str] = []
     exceptions: list[ScheduleException] = []
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
