@@ -142,12 +142,15 @@ class CapConflict:
     weeks_off: int = 0
     start_date: str = ""
     limit_points: float = 0.0
+    last_day: str = ""  # ISO date when the person leaves (outgoing caps)
 
 
 def cap_conflict_text(c: CapConflict, scenario: Scenario) -> str:
     """A conflicting rule in business words, with what to relax, e.g. "Lee Chen: 7 outgoing
     handoffs, at most 4 fit with a cap of 2 a week and 6 weeks off; ..."."""
     off = f" and {c.weeks_off} weeks off" if c.weeks_off else ""
+    if c.family == "out_cap" and c.last_day:
+        off += f" before the last day ({_day(c.last_day)})"
     rules = scenario.rules
     if c.family in ("out_cap", "in_cap"):
         way = "outgoing" if c.family == "out_cap" else "incoming"

@@ -12,8 +12,9 @@ from dataclasses import replace
 from planner.domain import Handoff, Inputs
 from planner.explain import exclusion_phrase
 from planner.io.previous import PreviousHandoff, PreviousPlan
-from planner.schedule import ScheduleContext, allowed_weeks, week_of
+from planner.pipeline import PlanResult
 from planner.scenario import Scenario
+from planner.schedule import ScheduleContext, allowed_weeks, week_of
 from planner.teams import is_leaving
 
 
@@ -27,7 +28,30 @@ def lock_problems(previous: PreviousPlan, inputs: Inputs, scenario: Scenario) ->
     return problems
 
 
-def without_broken_locks(previous: PreviousPlan, inputs: Inputs, scenario: Scenario) -> PreviousPlan:
+def unkept_locks(result: PlanResult) -> list[str]:
+    """Locked owners the plan could not keep: the person is not in the account's new team."""
+    if result.previous is None:
+        return []
+    owners = result.assignment.owners
+    names = {p.id: p.name for p in result.inputs.people}
+    problems = []
+    for row in result.previous.rows:
+        key = (row.account_id, row.role)
+        if row.locked and row.to_id and key in owners and owners[key] != row.to_id:
+            team = result.assignment.teams.get(row.to_id)
+            where = team.team.label if team and team.team else "no team"
+            problems.append(
+                f"{result.previous.path.name}, Handoffs row {row.row}: new owner "
+                f"{names.get(row.to_id, row.to_id)!r} ({where}) cannot take the "
+                f"{row.role} role of {row.account_id} in segment "
+                f"{result.placements[row.account_id].segment}"
+            )
+    return problems
+
+
+def without_broken_locks(
+    previous: PreviousPlan, inputs: Inputs, scenario: Scenario
+) -> PreviousPlan:
     """The previous plan with every locked row that breaks a rule unlocked."""
     rows = tuple(
         replace(row, locked=False) if row.locked and _row_problems(row, inputs, scenario) else row

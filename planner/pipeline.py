@@ -20,8 +20,8 @@ from planner.io.previous import PreviousPlan
 from planner.io.readers import read_inputs
 from planner.optimize.assign import assign
 from planner.optimize.schedule import schedule_handoffs
-from planner.schedule import Schedule, ScheduleContext, week_of
 from planner.scenario import Scenario
+from planner.schedule import Schedule, ScheduleContext, week_of
 from planner.segments import Placement, place_accounts
 
 log = logging.getLogger(__name__)

@@ -52,6 +52,8 @@ def key_figures(result: PlanResult) -> dict[str, Any]:
         "Accounts keeping every owner": len(keeping),
         "ARR keeping every owner": round(sum(a.arr or 0.0 for a in keeping), 2),
         "Handoffs": len(result.handoffs),
+        "Handoffs scheduled": len(scheduled),
+        "Handoffs not scheduled (see Exceptions)": len(result.handoffs) - len(scheduled),
         "Forced moves": sum(h.forced for h in result.handoffs),
         "Optional moves": sum(not h.forced for h in result.handoffs),
         "Unassigned (needs a decision)": len(result.assignment.unassigned),

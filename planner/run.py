@@ -12,16 +12,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.io.atomic import ensure_writable
+from planner.io.atomic import OutputError, ensure_writable
 from planner.io.crm_csv import write_crm_csv
 from planner.io.previous import PreviousPlan, read_previous_plan
 from planner.io.readers import read_inputs
 from planner.io.workbook import write_workbook
-from planner.locks import lock_problems, without_broken_locks
+from planner.locks import lock_problems, unkept_locks, without_broken_locks
 from planner.pipeline import PlanResult, Progress, plan
 from planner.report import PlanReport
 from planner.reporting import build_report, key_figures, status_line
-from planner.scenario import Scenario
+from planner.scenario import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,13 @@ def run_plan(
 
     The output folder is checked before any solving, and files are replaced atomically.
     """
+    if out.suffix.lower() != ".xlsx":
+        raise OutputError(f"{out}: the plan is an Excel workbook; give a path ending in .xlsx")
+    if scenario.inputs.people is None:
+        raise ScenarioError(
+            f"{scenario.path}: [inputs] people is required to plan (only validate runs "
+            "without a roster)"
+        )
     ensure_writable(out)
     ensure_writable(crm_csv_path(out))
     inputs = read_inputs(scenario)
@@ -76,6 +83,9 @@ def run_plan(
             log.warning("dropping %d locked rows that break hard rules", len(problems))
             earlier = without_broken_locks(earlier, inputs, scenario)
     result = plan(scenario, inputs, previous=earlier, progress=progress)
+    unkept = unkept_locks(result)
+    if unkept and not force_locks:
+        return RunOutcome(None, None, result, None, "", tuple(unkept))
     report = build_report(result)
     if progress:
         progress(f"writing {out}")

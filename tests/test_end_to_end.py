@@ -139,3 +139,43 @@ def test_locked_row_that_breaks_a_rule_stops_the_run(maven: Path, capsys) -> Non
                  str(maven / "bad-lock.xlsx"), "--out", str(out), "--quiet"])
     assert code == 2 and not out.exists()
     assert "Handoffs row 2" in capsys.readouterr().err
+
+
+def test_plan_needs_a_roster(tmp_path: Path, capsys) -> None:
+    text = (REPO / "scenarios" / "maven-accounts.toml").read_text(encoding="utf-8")
+    scenario = tmp_path / "no-roster.toml"
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("people ="))
+    scenario.write_text(body.replace("../../shared", str(REPO.parent / "shared")),
+                        encoding="utf-8")
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", str(scenario), "--out", str(out), "--quiet"]) == 2
+    assert "people is required to plan" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_plan_output_must_be_a_workbook(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "plan.csv"
+    assert main(["plan", str(REPO / "scenarios" / "adventureworks.toml"), "--out", str(out),
+                 "--quiet"]) == 2
+    assert ".xlsx" in capsys.readouterr().err and not out.exists()
+
+
+def test_locked_owner_outside_the_accounts_team_stops_the_run(maven: Path, capsys) -> None:
+    book = openpyxl.load_workbook(maven / "plan.xlsx")
+    sheet = book["Handoffs"]
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) + 1 for name in ("Segment", "Role", "To", "Locked")}
+    load = {r["Name"]: r["Team"] for r in sheet_rows(maven / "plan.xlsx", "Load")}
+    row = next(r for r in range(2, sheet.max_row + 1)
+               if sheet.cell(r, col["Segment"]).value == "Jupiter"
+               and sheet.cell(r, col["Role"]).value == "CSM")
+    outsider = next(name for name, team in load.items() if team == "Venus CSM")
+    sheet.cell(row, col["To"]).value = outsider
+    sheet.cell(row, col["Locked"]).value = "Y"
+    book.save(maven / "wrong-team.xlsx")
+    out = maven / "never-2.xlsx"
+    code = main(["plan", str(maven / "maven-crm.toml"), "--previous",
+                 str(maven / "wrong-team.xlsx"), "--out", str(out), "--quiet"])
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert f"Handoffs row {row}" in err and "Venus CSM" in err

@@ -153,3 +153,9 @@ def test_all_files_reported_together_with_fingerprints(tmp_path):
     good = read_inputs(make(tmp_path, "Id,Name,Employees\nA,a,50\n"))
     assert good.encodings == {"accounts.csv": "UTF-8"}
     assert len(good.fingerprints["accounts.csv"]) == 64
+
+
+def test_header_only_accounts_file_is_an_error(tmp_path):
+    problems = problems_of(make(tmp_path, "Id,Name,Employees\n"))
+    (error,) = [p for p in problems if p.severity == "error"]
+    assert error.file == "accounts.csv" and "at least one account" in error.expected

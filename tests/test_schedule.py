@@ -99,8 +99,8 @@ def test_leaver_handoffs_end_before_the_last_day():
     result = solve(hs, ctx, sc)
     assert sorted(result.start_week.values()) == [0, 0, 1, 1]
     assert len(result.exceptions) == 1
-    assert "Lee Chen: 5 outgoing handoffs, at most 4 fit with a cap of 2 a week" \
-        in result.exceptions[0].reason
+    assert ("Lee Chen: 5 outgoing handoffs, at most 4 fit with a cap of 2 a week before the "
+            "last day (Jan 27, 2027)") in result.exceptions[0].reason
 
 
 def test_impossible_caps_name_the_person_and_the_rule():

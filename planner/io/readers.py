@@ -700,6 +700,12 @@ def read_inputs(scenario: Scenario) -> Inputs:
                               problems)
         owner_headers = _owner_headers(accounts_table, scenario, problems)
         accounts = resolve_owners(accounts, people, accounts_table.file, owner_headers, problems)
+    if not accounts and not problems.errors:
+        problems.add("error", accounts_table.file, None, "", f"{len(accounts_table.rows)} rows",
+                     "expected at least one account (is this the right file or sheet?)")
+    if settings.people is not None and not people and not problems.errors:
+        problems.add("error", displays[1], None, "", "0 people",
+                     "expected at least one person in the roster")
     for problem in problems.items:
         log.debug("%s: %s", problem.severity, problem)
     if problems.errors:

@@ -687,8 +687,9 @@ def _conflicts(problem: _Problem, units: Sequence[_Unit],
             cap, fit = 0, 0
         start = person.start_date.isoformat() if person and person.start_date else ""
         name = subject if family == "team_cap" else ctx.name(subject)
+        leaves = person.last_day.isoformat() if person and person.last_day else ""
         out.append(CapConflict(family, name, len(hs), fit, cap, len(open_weeks), off, start,
-                               problem.limits.get(subject, 0) / 100))
+                               problem.limits.get(subject, 0) / 100, leaves))
     return out
 
 
