@@ -79,15 +79,33 @@ def _renews_in_plan(handoff: Handoff, result: PlanResult) -> bool:
 
 
 def status_line(result: PlanResult) -> str:
-    """One line: optimal, or the best plan found within the time limit and its gap."""
-    a, s = result.assignment, result.schedule
-    statuses = {p.status for p in a.stages} | {s.status}
+    """One line for a manager: how good each stage is, and what could not be planned."""
+    return "; ".join([_stage_status("owners", result.assignment.stages, result.assignment.gap,
+                                    result.assignment.bound),
+                      _stage_status("schedule", result.schedule.stages, result.schedule.gap,
+                                    result.schedule.bound)]
+                     + _unplanned(result))
+
+
+def _stage_status(name: str, stages, gap: float, bound: int) -> str:
+    statuses = {s.status for s in stages}
     if statuses <= {"OPTIMAL", "EMPTY"}:
-        return "optimal (every stage proven optimal)"
-    return (
-        f"best plan found within the time limit: assignment gap {a.gap:.1%}, "
-        f"schedule gap {s.gap:.1%}"
-    )
+        return f"{name} optimal"
+    if "INFEASIBLE" in statuses:
+        name = f"{name} (the rules cannot all hold; the rest planned)"
+    if bound <= 0:
+        return f"{name}: best found within the time limit (no bound proven)"
+    return f"{name}: best found within the time limit, at most {gap:.1%} from the best possible"
+
+
+def _unplanned(result: PlanResult) -> list[str]:
+    notes = []
+    if result.schedule.exceptions:
+        notes.append(f"{len(result.schedule.exceptions)} handoffs cannot fit the rules "
+                     "(see Exceptions)")
+    if result.assignment.unassigned:
+        notes.append(f"{len(result.assignment.unassigned)} roles unassigned (see Exceptions)")
+    return notes
 
 
 def _meta(result: PlanResult) -> ReportMeta:
@@ -289,7 +307,8 @@ def _stage_rows(result: PlanResult) -> list[dict[str, Any]]:
     rows += [
         {"Stage": "schedule", "Part": f"part {s.part} ({s.handoffs} handoffs)",
          "Status": s.status, "Objective": s.objective, "Bound": s.bound,
-         "Gap": round(s.gap, 4), "Seconds": round(s.seconds, 2)}
+         "Gap": round(s.gap, 4) if s.bound > 0 or s.objective == 0 else None,
+         "Seconds": round(s.seconds, 2)}
         for s in result.schedule.stages
     ]
     return rows

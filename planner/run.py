@@ -109,9 +109,10 @@ def summary_text(result: PlanResult, workbook: Path, csv: Path) -> str:
         f"  Assignment: {len(a.stages)} team(s), objective {a.objective / 100:,.0f}, "
         f"bound {a.bound / 100:,.0f}, gap {a.gap:.2%}"
     )
+    gap = f"gap {s.gap:.2%}" if s.bound > 0 or s.objective == 0 else "no bound proven"
     lines.append(
         f"  Schedule: {len(s.stages)} part(s), status {s.status}, objective {s.objective:,}, "
-        f"bound {s.bound:,}, gap {s.gap:.2%}"
+        f"bound {s.bound:,}, {gap}"
     )
     lines.append(f"  Run time: {result.seconds:.1f} s")
     lines.append(f"Workbook: {workbook}")

@@ -27,7 +27,7 @@ The story the data tells:
   onboarding account; four HYBRIDs piloted the one-owner model on some new Mars
   customers. 10 accounts have no CSM yet.
 * The roster: 6 managers, 3 horizontal people (Support, CS Ops), 28 CSMs (one
-  leaves on 2027-01-29, one new hire starts 2027-01-11 with an empty book),
+  leaves on 2027-03-12, one new hire starts 2027-01-11 with an empty book),
   5 PMs and 5 SAs (part-time on accounts: 0.5-0.8 FTE, they also deliver
   services), 4 HYBRIDs. Most people already have a New Team (the segment that
   keeps most of their book, within each team's workload); 3 CSMs, 1 PM and 1 SA
@@ -62,7 +62,7 @@ from planner.scenario import DEFAULT_POINTS, DEFAULT_SEGMENTS
 PLAN_START = date(2027, 1, 4)
 PLAN_WEEKS = 26
 DOMAIN = "orbitcloud.example"
-LEAVER_LAST_DAY = date(2027, 1, 29)
+LEAVER_LAST_DAY = date(2027, 3, 12)
 NEW_HIRE_START = date(2027, 1, 11)
 
 #: Accounts per new segment ("" = below 10 employees, None = no size at all).
