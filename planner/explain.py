@@ -154,15 +154,18 @@ def cap_conflict_text(c: CapConflict, scenario: Scenario) -> str:
     rules = scenario.rules
     if c.family in ("out_cap", "in_cap"):
         way = "outgoing" if c.family == "out_cap" else "incoming"
-        key = "max_out_per_week" if c.family == "out_cap" else "max_in_per_week"
+        key = (f"cap ('Max {'Out' if c.family == 'out_cap' else 'In'} Per Week' in the "
+               f"roster, or [rules] max_handoffs_{'out' if c.family == 'out_cap' else 'in'}"
+               "_per_week for everyone)")
         fix = ("give some of these accounts to another owner" if c.family == "in_cap"
                else "move some of these accounts later in another plan")
         head = f"{c.subject}: {c.handoffs} {way} handoffs"
         if c.fit < c.handoffs:
             return (f"{head}, at most {c.fit} fit with a cap of {c.cap} a week{off}; "
-                    f"raise {c.subject}'s {key} or {fix}")
+                    f"raise {c.subject}'s weekly {key} or {fix}")
         return (f"{head} with a cap of {c.cap} a week{off} over {c.open_weeks} open weeks "
-                f"cannot fit together with the other rules listed; raise {c.subject}'s {key}")
+                f"cannot fit together with the other rules listed; raise {c.subject}'s weekly "
+                f"{key}")
     if c.family == "ramp":
         return (f"{c.subject} (new hire from {_day(c.start_date)}): {c.handoffs} incoming "
                 f"handoffs, at most {c.fit} fit with {rules.new_hire_ramp_max_in} a week in the "

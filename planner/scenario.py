@@ -403,7 +403,9 @@ def _segments(
             return derived_segments(segmentation.span, *segmentation.levels)
         return DEFAULT_SEGMENTS
     if not isinstance(raw, list) or not raw:
-        raise ctx.fail("'segments' must be a list of [[segments]] tables with name and min_employees")
+        raise ctx.fail(
+            "'segments' must be a list of [[segments]] tables with name and min_employees"
+        )
     names, mins = [], []
     for i, item in enumerate(raw, start=1):
         if not isinstance(item, dict):

@@ -60,10 +60,13 @@ def test_cap_conflict_texts():
     sc = scenario()
     assert cap_conflict_text(CapConflict("out_cap", "Lee Chen", 7, 4, 2, 2, 6), sc) == (
         "Lee Chen: 7 outgoing handoffs, at most 4 fit with a cap of 2 a week and 6 weeks off; "
-        "raise Lee Chen's max_out_per_week or move some of these accounts later in another plan")
+        "raise Lee Chen's weekly cap ('Max Out Per Week' in the roster, or [rules] "
+        "max_handoffs_out_per_week for everyone) or move some of these accounts later in "
+        "another plan")
     assert cap_conflict_text(CapConflict("in_cap", "Ana", 9, 6, 3, 2), sc) == (
-        "Ana: 9 incoming handoffs, at most 6 fit with a cap of 3 a week; raise Ana's "
-        "max_in_per_week or give some of these accounts to another owner")
+        "Ana: 9 incoming handoffs, at most 6 fit with a cap of 3 a week; raise Ana's weekly "
+        "cap ('Max In Per Week' in the roster, or [rules] max_handoffs_in_per_week for "
+        "everyone) or give some of these accounts to another owner")
     assert cap_conflict_text(CapConflict("team_cap", "Venus CSM", 30, 20, 5, 4), sc) == (
         "Venus CSM team: 30 handoffs, at most 20 fit with a team cap of 5 a week; "
         "raise max_handoffs_per_team_week")

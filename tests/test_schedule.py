@@ -113,7 +113,9 @@ def test_impossible_caps_name_the_person_and_the_rule():
     assert len(result.start_week) == 4 and len(result.exceptions) == 3
     assert result.diagnosis[0] == (
         "Lee Chen: 7 outgoing handoffs, at most 4 fit with a cap of 2 a week and 6 weeks off; "
-        "raise Lee Chen's max_out_per_week or move some of these accounts later in another plan")
+        "raise Lee Chen's weekly cap ('Max Out Per Week' in the roster, or [rules] "
+        "max_handoffs_out_per_week for everyone) or move some of these accounts later in "
+        "another plan")
     assert "3 handoff(s) could not be placed" in result.diagnosis[1]
     assert result.status == "INFEASIBLE"
 
