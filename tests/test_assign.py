@@ -288,3 +288,17 @@ def test_locked_owner_from_a_previous_plan_is_kept():
     assert result.owners[("A2", "CSM")] == "p2"
     assert {k[0] for k, v in result.owners.items() if v == "p2"} == {"A2", "A4", "A5"}
     assert result.terms == {"move": 13000, "fit": 4000, "balance": 0, "unassigned": 0}
+
+
+def test_capacity_that_fits_in_total_but_not_in_whole_accounts_lists_the_rest():
+    """Two CSMs of 100 points, five accounts of 40: 200 points fit in total, but a person
+    holds at most two whole accounts (80), so one account is unassigned, 40 points short."""
+    scenario = replace(SC, workload=WorkloadSettings(points={"Venus": {"CSM": 40.0}}))
+    accounts = [Account(f"B{i}", f"B{i}", employees=500, arr=1000.0 * (5 - i),
+                        customer_since=OLD) for i in range(5)]
+    inputs = Inputs(tuple(accounts), tuple(PEOPLE))
+    placements = place_accounts(inputs.accounts, scenario.segments, "exception")
+    result = assign(inputs, placements, scenario)
+    assert check_assignment(inputs, placements, result, scenario) == []
+    assert [u.account_id for u in result.unassigned] == ["B4"]  # the lowest ARR
+    assert [s.text for s in result.shortfalls] == ["Venus CSM is 40 points short, about 0.4 people"]

@@ -7,6 +7,7 @@ the inputs and the assignment alone.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from planner.assignment import Assignment
@@ -136,9 +137,12 @@ def _may_keep(pid, segment, role, people, assignment, scenario) -> bool:
 
 
 def _team_short(team: Team, needs, assignment: Assignment) -> bool:
-    total = sum(n.points for n in needs.values() if Team(n.segment, n.role) == team)
-    capacity = sum(assignment.teams[p].capacity for p in _staying_members(assignment, team))
-    return total > capacity
+    """More points than the members can hold, counting each capacity down to a multiple
+    of the accounts' common points (a load is always such a multiple)."""
+    points = [n.points for n in needs.values() if Team(n.segment, n.role) == team]
+    grain = math.gcd(*points) or 1
+    members = _staying_members(assignment, team)
+    return sum(points) > sum(assignment.teams[p].capacity // grain * grain for p in members)
 
 
 def _must_place_exceeds(team: Team, needs, accounts, assignment: Assignment, scenario) -> bool:

@@ -183,6 +183,7 @@ class Part:
     groups: list[Group]
     total_points: int
     notes: list[str] = field(default_factory=list)
+    need_grain: int = 1  # gcd of the single needs' points: every load is a multiple of it
 
     @property
     def label(self) -> str:
@@ -199,11 +200,18 @@ class Part:
 
     @property
     def short(self) -> bool:
-        return self.total_points > sum(self.capacity)
+        """The team cannot hold its accounts: loads come in multiples of the accounts'
+        common points, so a person's capacity is only usable down to such a multiple."""
+        return self.total_points > usable_capacity(self.capacity, self.need_grain)
 
     @property
     def variables(self) -> int:
         return sum(len(g.cands) + g.slack for g in self.groups)
+
+
+def usable_capacity(capacity: list[int], grain: int) -> int:
+    """Total capacity a team can fill with loads that are multiples of ``grain``."""
+    return sum(c // grain * grain for c in capacity)
 
 
 def _targets(capacity: list[int], total: int) -> list[int]:
@@ -233,7 +241,8 @@ def build_parts(
         capacity = [ctx.teams[p].capacity for p in people]
         team_needs = by_team[team]
         total = sum(n.points for n in team_needs)
-        part = Part(team, people, capacity, _targets(capacity, total), [], total)
+        part = Part(team, people, capacity, _targets(capacity, total), [], total,
+                    need_grain=math.gcd(*(n.points for n in team_needs)) or 1)
         limit = max_candidates
         if limit is None:
             limit = CANDIDATES if len(people) > PRUNE_ABOVE_PEOPLE else 0
@@ -1029,7 +1038,8 @@ def _assemble(inputs, placements, scenario, ctx, needs, results, shape, seconds)
                 else:
                     unassigned.append(_unassigned(ctx, part, g, need))
         if part.short:
-            points = (part.total_points - sum(part.capacity)) / POINT_SCALE
+            usable = usable_capacity(part.capacity, part.need_grain)
+            points = (part.total_points - usable) / POINT_SCALE
             full = scenario.workload.full_time_points.get(part.team.role, 100.0)
             shortfalls.append(Shortfall(part.label, points, points / full))
     capacity = {pid: t.capacity for pid, t in ctx.teams.items() if t.team is not None}
