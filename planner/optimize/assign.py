@@ -927,6 +927,7 @@ def assign(
     else:
         spent = time.perf_counter() - began
         results = _solve_all(parts, scenario, balance_shape, progress, spent)
+        results = [_without_shortlist(r, ctx, needs, scenario, balance_shape) for r in results]
     return _assemble(
         inputs,
         placements,
@@ -972,6 +973,22 @@ def _greedy_result(part: Part, scenario: Scenario, shape: str) -> PartResult:
         "; ".join(part.notes),
     )
     return PartResult(part, choice, stats, terms)
+
+
+def _without_shortlist(
+    result: PartResult, ctx: _Context, needs: tuple[Need, ...], scenario: Scenario, shape: str
+) -> PartResult:
+    """Solve a team again with every member as a candidate when its shortlist proved too
+    narrow (no plan within capacity): shortlists keep large teams fast, never infeasible."""
+    pruned = any(len(g.cands) < len(result.part.people) for g in result.part.groups)
+    if result.stats.status != "INFEASIBLE" or not pruned:
+        return result
+    log.warning("%s: shortlist too narrow; solving with every member as a candidate",
+                result.part.label)
+    team = result.part.team
+    (part,) = build_parts(ctx, tuple(n for n in needs if Team(n.segment, n.role) == team), 0)
+    return solve_part(part, scenario, shape, max(1, scenario.solver.workers),
+                      max(5.0, scenario.solver.time_limit_s))
 
 
 def _solve_all(
