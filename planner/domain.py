@@ -181,3 +181,4 @@ class Handoff:
     strategic: bool = False
     parent_id: str | None = None
     locked_week: int | None = None  # 0-based plan week a manager locked; None = free
+    previous_week: int | None = None  # start week in the previous plan (re-plans keep it)

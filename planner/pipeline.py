@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import count
 
 from planner.assignment import Assignment
 from planner.check.assignment import assignment_objective, check_assignment
@@ -126,18 +127,23 @@ def previous_owners(previous: PreviousPlan) -> dict[tuple[str, str], str]:
 def apply_locked_weeks(
     handoffs: tuple[Handoff, ...], previous: PreviousPlan, scenario: Scenario
 ) -> tuple[Handoff, ...]:
-    """Give each handoff the start week of its locked row in the previous plan."""
-    locked = {
-        (row.account_id, row.role): week_of(scenario, row.start)
-        for row in previous.rows
-        if row.locked and row.start is not None
-    }
-    return tuple(
-        replace(h, locked_week=locked[(h.account_id, h.role)])
-        if (h.account_id, h.role) in locked
-        else h
-        for h in handoffs
-    )
+    """Carry the previous plan over: its handoff id and start week for every row (the
+    schedule then prefers that week), and the week itself for locked rows."""
+    rows = {(row.account_id, row.role): row for row in previous.rows}
+    taken = {row.handoff_id for row in previous.rows}
+    fresh = (f"H{n:04d}" for n in count(1) if f"H{n:04d}" not in taken)
+    carried = []
+    for h in handoffs:
+        row = rows.get((h.account_id, h.role))
+        if row is None:
+            carried.append(replace(h, id=next(fresh)))
+            continue
+        week = week_of(scenario, row.start) if row.start is not None else None
+        carried.append(replace(
+            h, id=row.handoff_id, previous_week=week,
+            locked_week=week if row.locked else None,
+        ))
+    return tuple(carried)
 
 
 def verify(result: PlanResult) -> None:

@@ -72,7 +72,8 @@ def test_objective_terms_by_hand():
     # early 5*3; near: c's overlap (weeks 2-3) touches the soft zone 4..5? no: freeze 6..8,
     # soft 4..5 before -> weeks 2..3 are clear. Mars CSM: week 3 x2 -> peak 2, 1 week;
     # Venus CSM: week 3 x2, week 2 x1 -> peak 2, 2 weeks.
-    assert terms == {"early_forced": 15, "near_renewal": 0, "peak_week": 20 * (2 + 2),
+    assert terms == {"early_forced": 15, "near_renewal": 0, "previous_change": 0,
+                     "peak_week": 20 * (2 + 2),
                      "wave_spread": 10 * (1 + 2)}
     terms = schedule_objective(hs, ctx, sc, plan({"a": 3, "b": 3, "c": 3}, sc))
     assert terms["near_renewal"] == 50  # weeks 3..4 touch week 4

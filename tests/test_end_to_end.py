@@ -179,3 +179,15 @@ def test_locked_owner_outside_the_accounts_team_stops_the_run(maven: Path, capsy
     assert code == 2 and not out.exists()
     err = capsys.readouterr().err
     assert f"Handoffs row {row}" in err and "Venus CSM" in err
+
+
+def test_replan_with_the_unchanged_previous_plan_changes_nothing(maven: Path) -> None:
+    again = maven / "again.xlsx"
+    assert main(["plan", str(maven / "maven-crm.toml"), "--previous", str(maven / "plan.xlsx"),
+                 "--out", str(again), "--quiet"]) == 0
+
+    def rows(path: Path) -> set[tuple]:
+        return {(r["Handoff ID"], r["Account ID"], r["Role"], r["To"], r["Start"])
+                for r in sheet_rows(path, "Handoffs")}
+
+    assert rows(again) == rows(maven / "plan.xlsx")

@@ -44,7 +44,8 @@ def test_renewal_in_week_6_keeps_the_handoff_in_week_0():
     assert allowed_weeks(h, ScheduleContext(), sc)[0] == (0, *range(7, 16))
     result = solve([h], ScheduleContext(), sc)
     assert result.start_week == {"h": 0}
-    assert result.terms == {"early_forced": 0, "near_renewal": 50, "peak_week": 0,
+    assert result.terms == {"early_forced": 0, "near_renewal": 50, "previous_change": 0,
+                            "peak_week": 0,
                             "wave_spread": 0}
 
 
@@ -233,7 +234,7 @@ def test_small_parts_in_parallel_give_the_same_answer():
     two = schedule_handoffs(hs, ScheduleContext(), sc2)
     assert len(one.stages) == len(two.stages) == 4
     assert one.terms == two.terms == {"early_forced": 5 * 4 * (0 + 1 + 2), "near_renewal": 0,
-                                      "peak_week": 0, "wave_spread": 0}
+                                      "previous_change": 0, "peak_week": 0, "wave_spread": 0}
 
 
 def test_large_impossible_part_is_caught_by_the_relaxation_and_diagnosed():
@@ -247,3 +248,14 @@ def test_large_impossible_part_is_caught_by_the_relaxation_and_diagnosed():
     assert result.diagnosis[0].startswith(
         "Lee Chen: 250 outgoing handoffs, at most 156 fit with a cap of 6 a week")
     assert result.status == "INFEASIBLE"
+
+
+def test_replan_keeps_the_previous_week_unless_the_gain_is_worth_more():
+    # Alone, a forced handoff goes to week 0. The previous plan had it in week 3: moving it
+    # back to week 0 saves 5 x 3 = 15 but costs previous_change 200, so it stays in week 3.
+    sc = scenario(objective=EARLY_ONLY)
+    moved = solve([handoff("h", "ana", "ben", previous_week=3)], ScheduleContext(), sc)
+    assert moved.start_week == {"h": 3}
+    assert moved.terms["early_forced"] == 15 and moved.terms["previous_change"] == 0
+    fresh = solve([handoff("h", "ana", "ben")], ScheduleContext(), sc)
+    assert fresh.start_week == {"h": 0}

@@ -178,6 +178,9 @@ def schedule_objective(
         "early_forced": w.early_forced * sum(starts[h.id] for h in placed if h.id in urgent),
         "near_renewal": w.near_renewal * sum(in_soft_zone(h, scenario, starts[h.id])
                                              for h in placed),
+        "previous_change": w.previous_change * sum(
+            h.previous_week is not None and h.previous_week != starts[h.id] for h in placed
+        ),
         "peak_week": w.peak_week * sum(max(c.values()) for c in per_team.values()),
         "wave_spread": w.wave_spread * sum(len(c) for c in per_team.values()),
     }

@@ -454,11 +454,16 @@ def add_load_during_transition(m: _PartModel) -> None:
             m.add(expr <= free, "load", pid)
 
 
+def moved_from_previous(handoffs: Sequence[Handoff], week: int) -> int:
+    """Handoffs that a re-plan would start in another week than the previous plan did."""
+    return sum(h.previous_week is not None and h.previous_week != week for h in handoffs)
+
+
 def add_objective_terms(m: _PartModel) -> None:
     """Named terms: early urgent moves (weight x week), overlaps in a renewal soft zone,
     peak weekly handoffs per team, distinct weeks used per team."""
     weights, sc = m.sc.objective, m.sc
-    early, near = [], []
+    early, near, changed = [], [], []
     for u in m.units:
         urgent = sum(h.id in m.problem.urgent for h in u.handoffs)
         for w in u.weeks:
@@ -467,8 +472,12 @@ def add_objective_terms(m: _PartModel) -> None:
             soft = sum(in_soft_zone(h, sc, w) for h in u.handoffs)
             if soft:
                 near.append(weights.near_renewal * soft * m.x[u.index, w])
+            moved = moved_from_previous(u.handoffs, w)
+            if moved:
+                changed.append(weights.previous_change * moved * m.x[u.index, w])
     m.terms["early_forced"] = sum(early)
     m.terms["near_renewal"] = sum(near)
+    m.terms["previous_change"] = sum(changed)
     peaks, used = [], []
     for team, counts in sorted(m.count_by(lambda h: teams_of(h, m.ctx)).items()):
         weekly = [m.week_sum(counts, w) for w in range(sc.weeks)]
@@ -502,12 +511,13 @@ def _evaluate(m: _PartModel, chosen: dict[int, int]) -> dict[str, int]:
     """The named terms of unit -> week choices, from the model's own data (the peak variable
     is only bounded below, so a non-optimal answer of the solver may overstate it)."""
     weights, sc = m.sc.objective, m.sc
-    early = near = 0
+    early = near = changed = 0
     for u in m.units:
         if u.index in chosen:
             w = chosen[u.index]
             early += weights.early_forced * w * sum(h.id in m.problem.urgent for h in u.handoffs)
             near += weights.near_renewal * sum(in_soft_zone(h, sc, w) for h in u.handoffs)
+            changed += weights.previous_change * moved_from_previous(u.handoffs, w)
     peak = wave = 0
     for counts in m.team_counts.values():
         weekly: dict[int, int] = defaultdict(int)
@@ -516,7 +526,7 @@ def _evaluate(m: _PartModel, chosen: dict[int, int]) -> dict[str, int]:
                 weekly[chosen[i]] += n
         peak += max(weekly.values(), default=0)
         wave += len(weekly)
-    return {"early_forced": early, "near_renewal": near,
+    return {"early_forced": early, "near_renewal": near, "previous_change": changed,
             "peak_week": weights.peak_week * peak if weights.peak_week else 0,
             "wave_spread": weights.wave_spread * wave if weights.wave_spread else 0}
 
@@ -871,7 +881,8 @@ def schedule_handoffs(
 
 def _assemble(problem: _Problem, results: Sequence[_PartResult]) -> Schedule:
     starts: dict[str, int] = {}
-    terms = {"early_forced": 0, "near_renewal": 0, "peak_week": 0, "wave_spread": 0}
+    terms = {"early_forced": 0, "near_renewal": 0, "previous_change": 0, "peak_week": 0,
+             "wave_spread": 0}
     exceptions = list(problem.exceptions)
     notes = list(problem.notes)
     for r in results:
