@@ -17,8 +17,15 @@ from planner.report import PlanReport, ReportMeta, frame, notes_frame
 from planner.schedule import allowed_weeks, blackout_week_set, overlap_weeks, week_monday
 
 
-def build_report(result: PlanResult) -> PlanReport:
-    """Every sheet's table from one finished plan."""
+def build_report(result: PlanResult, dropped_locks: tuple[str, ...] = ()) -> PlanReport:
+    """Every sheet's table from one finished plan.
+
+    dropped_locks: locked rows of the previous plan set aside by --force-locks (listed on
+    the Exceptions sheet so that the manager sees which locks were not kept).
+    """
+    dropped = [{"What": line.split(": ", 1)[0], "Reason": line.split(": ", 1)[-1],
+                "Suggested fix": "this lock was not kept (--force-locks): fix the row and "
+                "lock it again"} for line in dropped_locks]
     return PlanReport(
         meta=_meta(result),
         handoffs=frame("handoffs", _handoff_rows(result), extra=("From ID", "To ID", "Team",
@@ -29,7 +36,7 @@ def build_report(result: PlanResult) -> PlanReport:
         weekly=frame("weekly", _weekly_rows(result)),
         segments=frame("segments", _segment_rows(result)),
         stages=frame("stages", _stage_rows(result)),
-        exceptions=frame("exceptions", exception_rows(result)),
+        exceptions=frame("exceptions", dropped + exception_rows(result)),
         notes=notes_frame(result.inputs.notes),
         crm=frame("crm", _crm_rows(result)),
     )

@@ -74,24 +74,31 @@ def run_plan(
     ensure_writable(crm_csv_path(out))
     inputs = read_inputs(scenario)
     earlier: PreviousPlan | None = None
+    dropped: list[str] = []
     if previous is not None:
         earlier = read_previous_plan(previous, inputs.people)
-        problems = lock_problems(earlier, inputs, scenario)
-        if problems and not force_locks:
-            return RunOutcome(None, None, None, None, "", tuple(problems))
-        if problems:
-            log.warning("dropping %d locked rows that break hard rules", len(problems))
+        dropped = lock_problems(earlier, inputs, scenario)
+        if dropped and not force_locks:
+            return RunOutcome(None, None, None, None, "", tuple(dropped))
+        if dropped:
+            log.warning("dropping %d locked rows that break hard rules", len(dropped))
             earlier = without_broken_locks(earlier, inputs, scenario)
     result = plan(scenario, inputs, previous=earlier, progress=progress)
     unkept = unkept_locks(result)
     if unkept and not force_locks:
         return RunOutcome(None, None, result, None, "", tuple(unkept))
-    report = build_report(result)
+    report = build_report(result, tuple(dropped + unkept))
     if progress:
         progress(f"writing {out}")
     workbook = write_workbook(report, out)
     csv = write_crm_csv(report, crm_csv_path(out))
-    return RunOutcome(workbook, csv, result, report, summary_text(result, workbook, csv))
+    summary = summary_text(result, workbook, csv)
+    if previous is not None:
+        locked = sum(row.locked for row in earlier.rows) if earlier else 0
+        summary += (f"\nPrevious plan: {previous.name}, {locked} locked row(s) kept"
+                    + (f", {len(dropped + unkept)} lock(s) not kept (see Exceptions)"
+                       if dropped or unkept else ""))
+    return RunOutcome(workbook, csv, result, report, summary)
 
 
 def summary_text(result: PlanResult, workbook: Path, csv: Path) -> str:

@@ -191,3 +191,18 @@ def test_replan_with_the_unchanged_previous_plan_changes_nothing(maven: Path) ->
                 for r in sheet_rows(path, "Handoffs")}
 
     assert rows(again) == rows(maven / "plan.xlsx")
+
+
+def test_forced_locks_are_listed_as_not_kept(maven: Path) -> None:
+    book = openpyxl.load_workbook(maven / "plan.xlsx")
+    sheet = book["Handoffs"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("Locked") + 1).value = "Y"
+    sheet.cell(2, header.index("Start") + 1).value = datetime(2031, 1, 6)  # after the plan
+    book.save(maven / "forced.xlsx")
+    out = maven / "forced-plan.xlsx"
+    assert main(["plan", str(maven / "maven-crm.toml"), "--previous", str(maven / "forced.xlsx"),
+                 "--force-locks", "--out", str(out), "--quiet"]) == 0
+    exceptions = sheet_rows(out, "Exceptions")
+    assert any("Handoffs row 2" in (e["What"] or "") and "not kept" in (e["Suggested fix"] or "")
+               for e in exceptions)
