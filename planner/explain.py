@@ -186,7 +186,8 @@ def diagnosis_lines(
     """The diagnosis of an impossible part: the rules in conflict, then what was done."""
     lines = [cap_conflict_text(c, scenario) for c in conflicts]
     if unplaced:
-        lines.append(f"{unplaced} handoff(s) could not be placed and are listed as exceptions; "
+        lines.append(f"{unplaced} handoff(s) could not be placed within the weekly caps and "
+                     "load limits and are listed as exceptions; "
                      "the rest is scheduled")
     return lines
 

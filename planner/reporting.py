@@ -68,7 +68,10 @@ def key_figures(result: PlanResult) -> dict[str, Any]:
         "Largest team load spread after (pts of utilization)": _worst(spread_after),
         "Waves": len(set(result.schedule.waves.values())),
         "Peak weekly handoffs": max(per_week.values(), default=0),
-        "Handoffs kept clear of renewals": sum(_renews_in_plan(h, result) for h in scheduled),
+        "Handoffs kept clear of renewals": (
+            sum(_renews_in_plan(h, result) for h in scheduled)
+            if any(a.renewal for a in result.inputs.accounts) else "n/a (no renewal dates)"
+        ),
         "Exceptions": len(exception_rows(result)),
     }
 
@@ -290,6 +293,7 @@ def _weekly_rows(result: PlanResult) -> list[dict[str, Any]]:
 
 def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
     rows = []
+    known = any(a.previous_segment for a in result.inputs.accounts)  # else "before" is unknown
     for segment in result.scenario.segments:
         before = [a for a in result.inputs.accounts if a.previous_segment == segment.name]
         after = [a for a in result.inputs.accounts
@@ -297,8 +301,8 @@ def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
         rows.append({
             "Segment": segment.name, "Levels": segment.levels,
             "Min employees": segment.min_employees, "Max employees": segment.max_employees,
-            "Accounts before": len(before), "Accounts after": len(after),
-            "ARR before": sum(a.arr or 0.0 for a in before),
+            "Accounts before": len(before) if known else None, "Accounts after": len(after),
+            "ARR before": sum(a.arr or 0.0 for a in before) if known else None,
             "ARR after": sum(a.arr or 0.0 for a in after),
         })
     return rows

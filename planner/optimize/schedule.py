@@ -822,8 +822,9 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
             stats = replace(again.stats, handoffs=sum(len(u.handoffs) for u in units),
                             status="INFEASIBLE" if conflicts else again.stats.status,
                             seconds=time.perf_counter() - began)
+            kept = [n for n in notes if "greedy schedule is kept" not in n]
             return _PartResult(again.starts, exceptions + list(again.exceptions),
-                               notes + list(again.notes), again.terms, stats)
+                               kept + list(again.notes), again.terms, stats)
         label = "INFEASIBLE" if conflicts else "FEASIBLE"
         bound = 0  # the optional model's bound counts unplaced penalties; not comparable
     terms = _evaluate(m, chosen)
