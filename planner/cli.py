@@ -78,8 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write accounts.csv, people.csv and a scenario TOML from a public "
         "data set, and print the rules used to derive what the source lacks.",
     )
-    importer.add_argument("source", choices=["maven-crm"], help="which data set")
-    importer.add_argument("source_dir", type=Path, help="folder holding the data set")
+    importer.add_argument("source", choices=["maven-crm", "uk-employers"],
+                          help="which data set")
+    importer.add_argument("source_dir", type=Path,
+                          help="folder holding the data set (maven-crm) or the employers CSV "
+                          "(uk-employers)")
     importer.add_argument("--out", type=Path, required=True, help="folder to write into")
     importer.set_defaults(func=cmd_import)
     return parser
@@ -159,11 +162,18 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from planner.importers.maven import import_maven_crm
+    from planner.importers.uk import generate_uk_scenario
 
-    if not args.source_dir.is_dir():
-        print(f"error: {args.source_dir}: folder not found", file=sys.stderr)
+    if not args.source_dir.exists():
+        print(f"error: {args.source_dir}: not found", file=sys.stderr)
         return EXIT_INPUT
-    summary = import_maven_crm(args.source_dir, args.out)
+    if args.source == "maven-crm":
+        summary = import_maven_crm(args.source_dir, args.out)
+    else:
+        source = args.source_dir
+        if source.is_dir():
+            source = source / "employers_2021_22.csv"
+        summary = generate_uk_scenario(source, args.out)
     print("\n".join(summary.lines()))
     print()
     print(summary.rules)
