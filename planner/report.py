@@ -61,7 +61,8 @@ segments (``SEGMENT_COLUMNS``): the segment table, in segment order
 stages (``STAGE_COLUMNS``): one row per optimizer stage and part
     Stage ("assign", "schedule" ...), Part (team or component label), Status
     ("OPTIMAL", "FEASIBLE" ...), Objective (float), Bound (float), Gap (fraction),
-    Seconds (float)
+    Seconds (float), Set aside (int: schedule handoffs left to the exceptions; blank for
+    the assignment)
 
 exceptions (``EXCEPTION_COLUMNS``): what could not be planned
     What (str: the account, person or team concerned), Reason (str), Suggested fix (str)
@@ -109,7 +110,7 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "Accounts before", "Accounts after", "ARR before", "ARR after",
 )
 STAGE_COLUMNS: tuple[str, ...] = (
-    "Stage", "Part", "Status", "Objective", "Bound", "Gap", "Seconds",
+    "Stage", "Part", "Status", "Objective", "Bound", "Gap", "Seconds", "Set aside",
 )
 EXCEPTION_COLUMNS: tuple[str, ...] = ("What", "Reason", "Suggested fix")
 NOTE_COLUMNS: tuple[str, ...] = ("Severity", "File", "Row", "Column", "Value", "Expected")

@@ -101,8 +101,6 @@ def _stage_status(name: str, stages, gap: float, bound: int) -> str:
     statuses = {s.status for s in stages}
     if statuses <= {"OPTIMAL", "EMPTY"}:
         return f"{name} optimal"
-    if "INFEASIBLE" in statuses:
-        name = f"{name} (the rules cannot all hold; the rest planned)"
     if bound <= 0:
         return f"{name}: best found within the time limit (no bound proven)"
     return f"{name}: best found within the time limit, at most {gap:.1%} from the best possible"
@@ -319,7 +317,7 @@ def _stage_rows(result: PlanResult) -> list[dict[str, Any]]:
         {"Stage": "schedule", "Part": f"part {s.part} ({s.handoffs} handoffs)",
          "Status": s.status, "Objective": s.objective, "Bound": s.bound,
          "Gap": round(s.gap, 4) if s.bound > 0 or s.objective == 0 else None,
-         "Seconds": round(s.seconds, 2)}
+         "Seconds": round(s.seconds, 2), "Set aside": s.set_aside}
         for s in result.schedule.stages
     ]
     return rows

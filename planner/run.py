@@ -117,9 +117,11 @@ def summary_text(result: PlanResult, workbook: Path, csv: Path) -> str:
         f"bound {a.bound / 100:,.0f}, gap {a.gap:.2%}"
     )
     gap = f"gap {s.gap:.2%}" if s.bound > 0 or s.objective == 0 else "no bound proven"
+    set_aside = sum(stage.set_aside for stage in s.stages)
+    aside = f", {set_aside} handoffs set aside (see Exceptions)" if set_aside else ""
     lines.append(
         f"  Schedule: {len(s.stages)} part(s), status {s.status}, objective {s.objective:,}, "
-        f"bound {s.bound:,}, {gap}"
+        f"bound {s.bound:,}, {gap}{aside}"
     )
     lines.append(f"  Run time: {result.seconds:.1f} s")
     lines.append(f"Workbook: {workbook}")

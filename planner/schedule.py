@@ -84,11 +84,12 @@ class ScheduleException:
 class StageStats:
     """Solver figures of one part: status, objective, bound, relative gap, seconds.
 
-    status: "OPTIMAL" (proved), "FEASIBLE" (time limit: best found, gap = how far it may be
-    from the best possible), "INFEASIBLE" (the caps and load rules cannot all hold: the
-    diagnosis names them, what fits is scheduled, the rest is in the exceptions; bound 0)
-    or "UNKNOWN" (nothing found in time). bound: a proved lower bound of the objective (the
-    LP relaxation or the solver's), never above the objective.
+    status: the schedule of the handoffs placed: "OPTIMAL" (proved), "FEASIBLE" (time
+    limit: best found, gap = how far it may be from the best possible), "INFEASIBLE"
+    (nothing could be placed) or "UNKNOWN" (nothing found in time). bound: a proved lower
+    bound of the objective (the LP relaxation or the solver's), never above the objective.
+    set_aside: handoffs of the part left to the exceptions because the caps and load rules
+    cannot all hold (the diagnosis names them) or no week was found in the time limit.
     """
 
     part: int
@@ -98,6 +99,7 @@ class StageStats:
     bound: int
     gap: float
     seconds: float
+    set_aside: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -808,6 +808,7 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
         solver = _solver(problem.scenario, left(1.0 if complete else 0.4), workers)
         status = solver.solve(m.model)
     notes: list[str] = []
+    set_aside = 0
     exceptions: list[ScheduleException] = []
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = _chosen(m, solver)
@@ -850,19 +851,23 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
             # Optimize what fits as a part of its own, so its figures (and gap) are real.
             again = _solve_part(problem, number, placed, max(2.0, seconds), workers,
                                 retry=False)
+            # A proved conflict: what fits is optimized on its own. A time-out: the set
+            # aside was not proved necessary, so the part is at best FEASIBLE.
+            status = again.stats.status if conflicts else "FEASIBLE"
             stats = replace(again.stats, handoffs=sum(len(u.handoffs) for u in units),
-                            status="INFEASIBLE" if conflicts else again.stats.status,
-                            seconds=time.perf_counter() - began)
+                            status=status, seconds=time.perf_counter() - began,
+                            set_aside=sum(len(u.handoffs) for u in unplaced))
             kept = [n for n in notes if "greedy schedule is kept" not in n]
             return _PartResult(again.starts, exceptions + list(again.exceptions),
                                kept + list(again.notes), again.terms, stats)
-        label = "INFEASIBLE" if conflicts else "FEASIBLE"
+        label = "FEASIBLE" if placed else "INFEASIBLE" if conflicts else "UNKNOWN"
         bound = 0  # the optional model's bound counts unplaced penalties; not comparable
+        set_aside = sum(len(u.handoffs) for u in unplaced)
     terms = _evaluate(m, chosen)
     objective = sum(terms.values())
     bound = objective if label == "OPTIMAL" else min(bound, objective)
     stats = StageStats(number, sum(len(u.handoffs) for u in units), label, objective, bound,
-                       relative_gap(objective, bound), time.perf_counter() - began)
+                       relative_gap(objective, bound), time.perf_counter() - began, set_aside)
     log.info("schedule part %d: %d handoffs, %s, objective %d, bound %d, %.1f s",
              number, stats.handoffs, label, objective, bound, stats.seconds)
     return _PartResult(_starts(units, chosen), exceptions, notes, terms, stats)
