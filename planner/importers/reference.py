@@ -27,7 +27,8 @@ The story the data tells:
   onboarding account; four HYBRIDs piloted the one-owner model on some new Mars
   customers. 10 accounts have no CSM yet.
 * The roster: 6 managers, 3 horizontal people (Support, CS Ops), 28 CSMs (one
-  leaves on 2027-03-12, one new hire starts 2027-01-11 with an empty book),
+  leaves on 2027-03-12 and may hand over 10 accounts a week, one new hire starts
+  2027-01-11 with an empty book),
   5 PMs and 5 SAs (part-time on accounts: 0.5-0.8 FTE, they also deliver
   services), 4 HYBRIDs. Most people already have a New Team (the segment that
   keeps most of their book, within each team's workload); 3 CSMs, 1 PM and 1 SA
@@ -64,6 +65,7 @@ PLAN_WEEKS = 26
 DOMAIN = "orbitcloud.example"
 LEAVER_LAST_DAY = date(2027, 3, 12)
 NEW_HIRE_START = date(2027, 1, 11)
+LEAVER_MAX_OUT = 10  # handoffs out per week for the leaver (roster column Max Out Per Week)
 
 #: Accounts per new segment ("" = below 10 employees, None = no size at all).
 SEGMENT_QUOTAS: dict[str | None, int] = {
@@ -429,6 +431,9 @@ def _assign_new_teams(accounts: list[_Account], people: list[_Person]) -> None:
     leaver = max(csms, key=lambda p: (sum(books[p.email].values()), p.email))
     leaver.last_day = LEAVER_LAST_DAY
     leaver.weeks_off = tuple(d for d in leaver.weeks_off if d <= LEAVER_LAST_DAY)
+    # The leader lets the leaver introduce more successors a week than the default cap
+    # of 6, so that the whole book can move before the last day.
+    leaver.max_out = LEAVER_MAX_OUT
     hire = next(p for p in people if p.start_date == NEW_HIRE_START)
     hire.new_team = "Mercury"
     for role, blanks in (("CSM", 3), ("PM", 1), ("SA", 1), ("HYBRID", 0)):
