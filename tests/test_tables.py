@@ -315,3 +315,10 @@ def test_workbook_named_csv_and_csv_named_xlsx(tmp_path):
     text.write_text("Id\n1\n", encoding="utf-8")
     (error,) = read_table(text).problems
     assert "name it .csv" in error.expected
+
+
+def test_a_data_cell_saying_id_is_not_taken_for_a_header(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Cust#,State,Employees\nC1,WA,50\nC2,ID,60\n", encoding="utf-8")
+    table = read_table(path, hint=ID_HINT)  # 'ID' (Idaho) beside a number: data, not names
+    assert table.headers == ("Cust#", "State", "Employees") and not table.problems

@@ -329,7 +329,8 @@ def _header_index(
     if hint is None or hint.holds_header(records[first][1]):
         return first, []
     window = [i for i in nonblank[1:] if i - first <= HEADER_SCAN_ROWS]
-    found = [i for i in window if hint.holds_header(records[i][1])]
+    found = [i for i in window if hint.holds_header(records[i][1])
+             and _looks_like_header(records[i][1])]
     if not found:
         return first, []  # the reader reports the missing id column, with the options
     chosen = found[0]
@@ -351,6 +352,17 @@ def _header_index(
         f"expected the column names in the first row; took them from row "
         f"{records[chosen][0]} and skipped the title row(s) {skipped} above; set [inputs] "
         f"{option} = {records[chosen][0]} to say so")]
+
+
+def _looks_like_header(values: tuple[Any, ...]) -> bool:
+    """Column names: at least two cells, all text (a data row holding the word 'ID', such as
+    Idaho in a State column, usually has numbers or dates beside it)."""
+    filled = _filled(values)
+    return len(filled) >= 2 and all(isinstance(v, str) and not _NUMBER.match(v.strip())
+                                    for v in filled)
+
+
+_NUMBER = re.compile(r"^[-+$€£(]*[\d.,\s]+%?\)?$")
 
 
 def _row_text(values: tuple[Any, ...]) -> str:
