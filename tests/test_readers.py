@@ -366,3 +366,12 @@ def test_xlsx_formula_cell_reported_once(tmp_path):
                                                          ("warning", "Employees")]
     assert "cell D2" in problems[0].expected
     assert "12.5 is read as 13" in problems[1].expected
+
+
+def test_near_miss_owner_header_points_at_owner_columns(tmp_path):
+    inputs = read_inputs(make(tmp_path, "Id,Name,Employees,CSM Emial\nA,a,50,x@y.com\n"))
+    (note,) = inputs.notes
+    assert (note.row, note.column) == (1, "CSM Emial")
+    assert 'set [inputs.owner_columns] CSM = "CSM Emial"' in note.expected
+    assert inputs.ignored_columns == {"accounts.csv": ("CSM Emial",)}
+    assert inputs.accounts[0].owners == {}

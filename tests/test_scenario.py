@@ -165,3 +165,16 @@ def test_salesforce_ids_setting(tmp_path):
                          ).inputs.salesforce_ids is False
     found = problems(tmp_path, BASE + 'salesforce_ids = "yes"\n')
     assert found == ["key 'inputs.salesforce_ids' = 'yes': expected \"auto\", true or false"]
+
+
+def test_team_sizes_and_coverage_keys_checked(tmp_path):
+    found = problems(tmp_path, BASE + '[workload]\nteam_sizes = { "Venus CSM" = 2, '
+                     '"Pluto CSM" = 1 }\n[[coverage]]\nsegment = "Mars"\nrole = "CSM"\n'
+                     "months = -1\n")
+    # coverage is read before workload
+    assert found[0] == "key 'coverage[1].months' = -1: expected 0 or more (months as a customer)"
+    assert found[1].startswith("key 'Pluto CSM' of table [workload.team_sizes] in s.toml: "
+                               "expected a team 'segment role' (Mercury CSM, ")
+    scenario = load_scenario(write(tmp_path, BASE + '[workload]\n'
+                                   'team_sizes = { "venus csm" = 2 }\n'))
+    assert scenario.workload.team_sizes == {"Venus CSM": 2}

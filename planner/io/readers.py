@@ -279,11 +279,16 @@ def _find_header(headers: tuple[str, ...], wanted: str) -> int | None:
     return None
 
 
-def _ignored(table: Table, used: set[int], recognised: list[dict[str, tuple[str, ...]]],
-             mapped_fields: set[str], mapping_name: str, problems: _Problems) -> tuple[str, ...]:
-    """Headers not used; a warning for each that nearly matches a field not yet found."""
-    names = {name: field_name for group in recognised for field_name, options in group.items()
-             if field_name not in mapped_fields for name in options}
+def _ignored(table: Table, used: set[int],
+             known: list[tuple[dict[str, tuple[str, ...]], set[str], str]],
+             problems: _Problems) -> tuple[str, ...]:
+    """Headers not used; a warning for each that nearly matches a field not yet found.
+
+    known: (recognised headers, fields already found, scenario map that sets them).
+    """
+    names = {name: (field_name, mapping_name) for recognised, found, mapping_name in known
+             for field_name, options in recognised.items() if field_name not in found
+             for name in options}
     ignored = []
     for index, header in enumerate(table.headers):
         if index in used or not header:
@@ -293,7 +298,7 @@ def _ignored(table: Table, used: set[int], recognised: list[dict[str, tuple[str,
         close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.8) if len(
             key) >= 4 else []
         if close:
-            field_name = names[close[0]]
+            field_name, mapping_name = names[close[0]]
             problems.add("warning", table.file, table.header_row, header, header,
                          f"expected a column the planner reads; this one is ignored but "
                          f"looks like {field_name}: if it is, set [inputs.{mapping_name}] "
@@ -323,8 +328,8 @@ def account_columns(scenario: Scenario, table: Table, problems: _Problems) -> _C
     owners = resolve_columns(table, OWNER_HEADERS, settings.owner_columns, problems,
                              "owner_columns", taken=set(fields_.values()))
     used = set(fields_.values()) | set(owners.values())
-    ignored = _ignored(table, used, [ACCOUNT_HEADERS], set(fields_), "account_columns",
-                       problems)
+    ignored = _ignored(table, used, [(ACCOUNT_HEADERS, set(fields_), "account_columns"),
+                                     (OWNER_HEADERS, set(owners), "owner_columns")], problems)
     return _Columns(fields_, owners, ignored)
 
 
@@ -332,8 +337,8 @@ def people_columns(scenario: Scenario, table: Table, problems: _Problems) -> _Co
     """Fields of the roster, and the headers left unused."""
     fields_ = resolve_columns(table, PEOPLE_HEADERS, scenario.inputs.people_columns, problems,
                               "people_columns")
-    ignored = _ignored(table, set(fields_.values()), [PEOPLE_HEADERS], set(fields_),
-                       "people_columns", problems)
+    ignored = _ignored(table, set(fields_.values()),
+                       [(PEOPLE_HEADERS, set(fields_), "people_columns")], problems)
     return _Columns(fields_, {}, ignored)
 
 
