@@ -52,6 +52,10 @@ class Account:
     arr: annual recurring revenue in the export's currency; None when missing.
     health: 0-100 health score; None when missing.
     owners: role -> person id of the current owner (ids normalised like Person.id).
+    id: the account id exactly as exported (trimmed), shown in every output.
+    crm_id: the id to write back to the CRM: the 18-character form when the export's id
+        column holds Salesforce ids (15- and 18-character forms of one record are one
+        account), else the id as exported. Defaults to ``id``.
     """
 
     id: str
@@ -73,6 +77,11 @@ class Account:
     locked: bool = False
     last_owner_change: date | None = None
     owners: dict[str, str] = field(default_factory=dict)
+    crm_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.crm_id:
+            object.__setattr__(self, "crm_id", self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +94,9 @@ class Person:
     capacity: as written in the roster (FTE fraction or points, see scenario
         ``[workload] capacity_unit``); None = role default.
     weeks_off: Mondays of the weeks the person is away.
+    crm_id: the person's id as the roster wrote it (trimmed, case kept; a Salesforce user
+        id in its 18-character form), for writing owner ids back to the CRM. Defaults to
+        ``id``.
     """
 
     id: str
@@ -101,6 +113,11 @@ class Person:
     weeks_off: tuple[date, ...] = ()
     max_out_per_week: int | None = None
     max_in_per_week: int | None = None
+    crm_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.crm_id:
+            object.__setattr__(self, "crm_id", self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +142,18 @@ class InputProblem:
 
 
 class InputError(Exception):
-    """Raised when inputs cannot be used; carries every problem found, not only the first."""
+    """Raised when inputs cannot be used; carries every problem found, not only the first.
 
-    def __init__(self, problems: list[InputProblem]):
+    encodings: file -> how it was read ("UTF-8", "Windows-1252", "XLSX, sheet 'Accounts'")
+    for every file whose header could be read; rows: file -> data rows read. Both let a
+    command say what was read even when the inputs are not usable.
+    """
+
+    def __init__(self, problems: list[InputProblem], encodings: dict[str, str] | None = None,
+                 rows: dict[str, int] | None = None):
         self.problems = list(problems)
+        self.encodings = dict(encodings or {})
+        self.rows = dict(rows or {})
         lines = [str(p) for p in self.problems]
         super().__init__(f"{len(lines)} problem(s) in the inputs:\n" + "\n".join(lines))
 
@@ -142,6 +167,10 @@ class Inputs:
     notes: tuple[InputProblem, ...] = ()
     encodings: dict[str, str] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
+    #: file -> (planner field, header) pairs used; owner columns appear as "owner CSM".
+    columns: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: file -> headers of the columns the planner does not use.
+    ignored_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def person(self, person_id: str) -> Person | None:
         for p in self.people:

@@ -1,23 +1,37 @@
 """Scenario TOML -> typed settings. Every default lives here, in one place.
 
 A scenario file is strict: an unknown key is an error naming the key and the file,
-and a value of the wrong type names the key, the value and what was expected.
+and a value of the wrong type or out of range names the key, the value and what was
+expected. All problems of the file are reported together (one :class:`ScenarioError`
+listing them). Nested tables are checked too (``[rules] overlap_weeks`` keys must be roles,
+``[workload.points]`` keys the scenario's segments) and a partial nested table is merged
+over the defaults (``overlap_weeks = { CSM = 3 }`` keeps the other roles' defaults).
+Legal but suspicious settings (a blackout week outside the plan, a sheet named for a CSV
+file) are warnings kept in ``Scenario.notes`` for the plan's Input notes.
 See ``scenarios/reference.toml`` for every key, commented.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from planner.domain import ROLES, Segment
+from planner.domain import ROLES, InputProblem, Segment
 
 
 class ScenarioError(Exception):
-    """A scenario file that cannot be used; the message names file and key."""
+    """A scenario file that cannot be used; the message names file and key.
+
+    problems: every problem found, one message each (the message lists them all).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems) if problems else [message]
 
 
 DEFAULT_SEGMENTS: tuple[Segment, ...] = (
@@ -44,6 +58,9 @@ class InputSettings:
     missing_size: str = "report"  # "report" (account follows below_smallest) or "error"
     accounts_header_row: int | None = None  # row of the column names; None = first non-blank
     people_header_row: int | None = None
+    # "auto": an id column holds Salesforce ids when its values say so; True: they must;
+    # False: ids are plain text compared exactly as written.
+    salesforce_ids: str | bool = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +193,8 @@ class Scenario:
     rules: RuleSettings = field(default_factory=RuleSettings)
     objective: ObjectiveWeights = ObjectiveWeights()
     solver: SolverSettings = SolverSettings()
+    #: legal but suspicious settings, shown with the input warnings (file = scenario file)
+    notes: tuple[InputProblem, ...] = ()
 
     @property
     def segment_names(self) -> tuple[str, ...]:
@@ -188,10 +207,18 @@ TOP_KEYS = {
     "name", "plan", "inputs", "segments", "segmentation", "coverage",
     "workload", "rules", "objective", "solver",
 }
+PLAN_WEEKS = (1, 156)
+
+
+class _Skip(Exception):
+    """A section that cannot be read any further (its problem is already recorded)."""
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file; paths inside it are relative to the file."""
+    """Read and check a scenario file; paths inside it are relative to the file.
+
+    Raises ScenarioError listing every problem found (not only the first).
+    """
     path = Path(path).resolve()
     if not path.is_file():
         raise ScenarioError(f"{path}: scenario file not found")
@@ -199,54 +226,80 @@ def load_scenario(path: str | Path) -> Scenario:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") \
+            from exc
     ctx = _Context(path)
     ctx.no_unknown_keys(raw, TOP_KEYS, "")
-    name = ctx.get(raw, "name", str, "", path.stem)
-    plan = ctx.table(raw, "plan")
-    ctx.no_unknown_keys(plan, {"start", "weeks"}, "plan")
-    start = ctx.get(plan, "start", date, "plan", None)
-    if start is None:
-        raise ScenarioError(f"{path}: [plan] start is required (a Monday, e.g. 2027-01-04)")
-    if start.weekday() != 0:
-        raise ScenarioError(
-            f"{path}: [plan] start = {start} is a {start:%A}; expected a Monday"
-        )
-    weeks = ctx.get(plan, "weeks", int, "plan", 26)
-    if not 1 <= weeks <= 156:
-        raise ScenarioError(f"{path}: [plan] weeks = {weeks}; expected 1 to 156")
-    segmentation = _segmentation(ctx, ctx.table(raw, "segmentation"))
-    segments = _segments(ctx, raw.get("segments"), segmentation)
+    name = ctx.section(lambda: ctx.get(raw, "name", str, "", path.stem), path.stem)
+    start, weeks = ctx.section(lambda: _plan(ctx, ctx.table(raw, "plan")), (None, 26))
+    segmentation = ctx.section(lambda: _segmentation(ctx, ctx.table(raw, "segmentation")),
+                               SegmentationSettings())
+    segments = ctx.section(lambda: _segments(ctx, raw.get("segments"), segmentation),
+                           DEFAULT_SEGMENTS)
+    inputs = ctx.section(lambda: _inputs(ctx, ctx.table(raw, "inputs")), None)
+    coverage = ctx.section(lambda: _coverage(ctx, raw.get("coverage"), segments),
+                           DEFAULT_COVERAGE)
+    workload = ctx.section(lambda: _workload(ctx, ctx.table(raw, "workload"), segments),
+                           WorkloadSettings())
+    rules = ctx.section(lambda: _rules(ctx, ctx.table(raw, "rules"), start, weeks),
+                        RuleSettings())
+    objective = ctx.section(lambda: _objective(ctx, ctx.table(raw, "objective")),
+                            ObjectiveWeights())
+    solver = ctx.section(lambda: _solver(ctx, ctx.table(raw, "solver")), SolverSettings())
+    if ctx.errors:
+        raise ctx.all_errors()
+    assert start is not None and inputs is not None  # recorded as errors otherwise
     return Scenario(
-        name=name,
-        path=path,
-        start=start,
-        weeks=weeks,
-        inputs=_inputs(ctx, ctx.table(raw, "inputs")),
-        segments=segments,
-        segmentation=segmentation,
-        coverage=_coverage(ctx, raw.get("coverage"), segments),
-        workload=ctx.dataclass_table(raw, "workload", WorkloadSettings),
-        rules=ctx.dataclass_table(raw, "rules", RuleSettings),
-        objective=ctx.dataclass_table(raw, "objective", ObjectiveWeights),
-        solver=ctx.dataclass_table(raw, "solver", SolverSettings),
+        name=name, path=path, start=start, weeks=weeks, inputs=inputs, segments=segments,
+        segmentation=segmentation, coverage=coverage, workload=workload, rules=rules,
+        objective=objective, solver=solver, notes=tuple(ctx.notes),
     )
 
 
 class _Context:
-    """Type-checked access to a parsed TOML document, with messages naming the file."""
+    """Type-checked access to a parsed TOML document; problems are collected with messages
+    naming the file, and raised together at the end."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.errors: list[str] = []
+        self.notes: list[InputProblem] = []
 
     def fail(self, message: str) -> ScenarioError:
         return ScenarioError(f"{self.path}: {message}")
+
+    def error(self, message: str) -> None:
+        """Record a problem and go on checking."""
+        self.errors.append(message)
+
+    def warn(self, key: str, value: Any, message: str) -> None:
+        """A legal but suspicious setting: kept for the Input notes."""
+        shown = value.isoformat() if isinstance(value, date) else str(value)
+        self.notes.append(InputProblem("warning", self.path.name, None, key, shown, message))
+
+    def all_errors(self) -> ScenarioError:
+        if len(self.errors) == 1:
+            return ScenarioError(f"{self.path}: {self.errors[0]}", self.errors)
+        listed = "\n".join(f"  - {e}" for e in self.errors)
+        return ScenarioError(f"{self.path}: {len(self.errors)} problems:\n{listed}", self.errors)
+
+    def section(self, read: Callable[[], Any], default: Any) -> Any:
+        """Run one section's reader; a problem it raises is recorded and ``default`` used."""
+        try:
+            return read()
+        except ScenarioError as exc:
+            self.error(str(exc).removeprefix(f"{self.path}: "))
+        except _Skip:
+            pass
+        return default
 
     def no_unknown_keys(self, table: dict[str, Any], known: set[str], where: str) -> None:
         for key in table:
             if key not in known:
                 full = f"{where}.{key}" if where else key
                 allowed = ", ".join(sorted(known))
-                raise self.fail(f"unknown key '{full}' (known keys here: {allowed})")
+                self.error(f"unknown key '{full}' (known keys here: {allowed})")
 
     def table(self, raw: dict[str, Any], key: str) -> dict[str, Any]:
         value = raw.get(key, {})
@@ -259,10 +312,22 @@ class _Context:
             return default
         return self.convert(table[key], kind, f"{where}.{key}" if where else key)
 
+    def checked(self, table: dict[str, Any], key: str, kind: Any, where: str,
+                default: Any) -> Any:
+        """``get``, but a wrong type is recorded and the default returned."""
+        try:
+            return self.get(table, key, kind, where, default)
+        except ScenarioError as exc:
+            self.error(str(exc).removeprefix(f"{self.path}: "))
+            return default
+
     def convert(self, value: Any, kind: Any, key: str) -> Any:
         """Check ``value`` against a simple type description and convert where lossless."""
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
+        if kind is date and isinstance(value, datetime):
+            raise self.fail(f"key '{key}' = {value.isoformat()}: expected a date like "
+                            f"{value.date().isoformat()}, without a time")
         if kind is date and isinstance(value, date):
             return value
         if kind is Path and isinstance(value, str):
@@ -273,108 +338,153 @@ class _Context:
                     date: "a date like 2027-01-04", Path: "a file path"}.get(kind, str(kind))
         raise self.fail(f"key '{key}' = {value!r}: expected {expected}")
 
-    def dataclass_table(self, raw: dict[str, Any], key: str, cls: type) -> Any:
-        """Fill dataclass ``cls`` from table ``key``, checking names and types of every key."""
-        table = self.table(raw, key)
-        known = {f.name: f for f in fields(cls)}
-        self.no_unknown_keys(table, set(known), key)
-        values: dict[str, Any] = {}
-        defaults = cls()
-        for name, value in table.items():
-            current = getattr(defaults, name)
-            values[name] = self.like(value, current, f"{key}.{name}")
-        return cls(**values)
+    def at_least(self, key: str, value: Any, low: float, why: str = "",
+                 strict: bool = False) -> bool:
+        """Record an error when ``value`` is below ``low`` (or equal, when ``strict``)."""
+        bad = value <= low if strict else value < low
+        if bad:
+            shown = f"more than {low:g}" if strict else f"{low:g} or more"
+            self.error(f"key '{key}' = {value!r}: expected {shown}{why}")
+        return not bad
 
-    def like(self, value: Any, current: Any, key: str) -> Any:
-        """Convert ``value`` to the type of the default ``current``."""
-        if isinstance(current, bool):
-            return self.convert(value, bool, key)
-        if isinstance(current, (int, float, str)):
-            return self.convert(value, type(current), key)
-        if isinstance(current, tuple):  # tuple of dates (blackout weeks)
-            if not isinstance(value, list):
-                raise self.fail(f"key '{key}' = {value!r}: expected a list of dates")
-            return tuple(self.convert(v, date, key) for v in value)
-        if isinstance(current, dict):
-            if not isinstance(value, dict):
-                raise self.fail(f"key '{key}' = {value!r}: expected a table")
-            sample = next(iter(current.values()), None)
-            out = {}
-            for k, v in value.items():
-                if isinstance(sample, dict):
-                    out[k] = {
-                        r: self.convert(p, float, f"{key}.{k}.{r}") for r, p in self.dict_of(v, key)
-                    }
-                elif isinstance(sample, float):
-                    out[k] = self.convert(v, float, f"{key}.{k}")
-                else:
-                    out[k] = self.convert(v, int, f"{key}.{k}")
-            return out
-        raise self.fail(f"key '{key}' cannot be set")  # pragma: no cover
+    def one_of(self, key: str, value: Any, allowed: tuple[Any, ...]) -> bool:
+        if value not in allowed:
+            shown = ", ".join(f'"{a}"' if isinstance(a, str) else str(a).lower()
+                              for a in allowed)
+            self.error(f"key '{key}' = {value!r}: expected one of {shown}")
+            return False
+        return True
 
-    def dict_of(self, value: Any, key: str) -> list[tuple[str, Any]]:
-        if not isinstance(value, dict):
-            raise self.fail(f"key '{key}' = {value!r}: expected a table")
-        return list(value.items())
+
+def _plan(ctx: _Context, plan: dict[str, Any]) -> tuple[date | None, int]:
+    ctx.no_unknown_keys(plan, {"start", "weeks"}, "plan")
+    start = ctx.checked(plan, "start", date, "plan", None)
+    if start is None and "start" not in plan:
+        ctx.error("[plan] start is required (a Monday, e.g. 2027-01-04)")
+    elif start is not None and start.weekday() != 0:
+        monday = start - timedelta(days=start.weekday())
+        ctx.error(f"key 'plan.start' = {start} is a {start:%A}; expected a Monday (e.g. "
+                  f"{monday})")
+        start = None
+    weeks = ctx.checked(plan, "weeks", int, "plan", 26)
+    low, high = PLAN_WEEKS
+    if not low <= weeks <= high:
+        ctx.error(f"key 'plan.weeks' = {weeks}: expected {low} to {high} weeks")
+        weeks = 26
+    return start, weeks
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+_FILE_KEYS = {"path", "sheet", "header_row"}
 
 
 def _inputs(ctx: _Context, table: dict[str, Any]) -> InputSettings:
     known = {f.name for f in fields(InputSettings)}
     ctx.no_unknown_keys(table, known, "inputs")
     if "accounts" not in table:
-        raise ctx.fail("[inputs] accounts is required (path to the CSV or XLSX export)")
-    date_order = ctx.get(table, "date_order", str, "inputs", None)
+        ctx.error("[inputs] accounts is required (path to the CSV or XLSX export)")
+    accounts, accounts_sheet, accounts_header = _input_file(ctx, table, "accounts")
+    people, people_sheet, people_header = _input_file(ctx, table, "people")
+    date_order = ctx.checked(table, "date_order", str, "inputs", None)
     if date_order is not None and date_order.upper() not in ("DMY", "MDY"):
-        raise ctx.fail(f"key 'inputs.date_order' = {date_order!r}: expected \"DMY\" or \"MDY\"")
-    missing_size = ctx.get(table, "missing_size", str, "inputs", "report")
-    if missing_size not in ("report", "error"):
-        raise ctx.fail(
-            f"key 'inputs.missing_size' = {missing_size!r}: expected \"report\" or \"error\""
-        )
+        ctx.error(f"key 'inputs.date_order' = {date_order!r}: expected \"DMY\" or \"MDY\"")
+        date_order = None
+    missing_size = ctx.checked(table, "missing_size", str, "inputs", "report")
+    ctx.one_of("inputs.missing_size", missing_size, ("report", "error"))
+    salesforce = table.get("salesforce_ids", "auto")
+    if salesforce not in ("auto", True, False) or isinstance(salesforce, int) and not \
+            isinstance(salesforce, bool):
+        ctx.error(f"key 'inputs.salesforce_ids' = {salesforce!r}: expected \"auto\", true or "
+                  "false")
+        salesforce = "auto"
     mappings = {}
     for key in ("account_columns", "people_columns", "owner_columns", "role_values"):
-        mapping = ctx.table(table, key)
-        mappings[key] = {k: ctx.convert(v, str, f"inputs.{key}.{k}") for k, v in mapping.items()}
+        mapping = ctx.section(lambda key=key: ctx.table(table, key), {})
+        mappings[key] = {}
+        for k, v in mapping.items():
+            try:
+                mappings[key][k] = ctx.convert(v, str, f"inputs.{key}.{k}")
+            except ScenarioError as exc:
+                ctx.error(str(exc).removeprefix(f"{ctx.path}: "))
     for text, role in mappings["role_values"].items():
         if role not in ROLES:
-            raise ctx.fail(
-                f"key 'inputs.role_values.{text}' = {role!r}: expected one of {', '.join(ROLES)}"
-            )
+            ctx.error(f"key 'inputs.role_values.{text}' = {role!r}: expected one of "
+                      f"{', '.join(ROLES)}")
     for role in mappings["owner_columns"]:
         if role not in ROLES:
-            raise ctx.fail(f"key 'inputs.owner_columns.{role}': expected one of {', '.join(ROLES)}")
+            ctx.error(f"key 'inputs.owner_columns.{role}': expected one of {', '.join(ROLES)}")
+    if accounts is None:
+        raise _Skip
     return InputSettings(
-        accounts=ctx.get(table, "accounts", Path, "inputs", None),
-        people=ctx.get(table, "people", Path, "inputs", None),
-        accounts_sheet=ctx.get(table, "accounts_sheet", str, "inputs", None),
-        people_sheet=ctx.get(table, "people_sheet", str, "inputs", None),
-        date_order=date_order.upper() if date_order else None,
-        missing_size=missing_size,
-        accounts_header_row=ctx.get(table, "accounts_header_row", int, "inputs", None),
-        people_header_row=ctx.get(table, "people_header_row", int, "inputs", None),
-        **mappings,
+        accounts=accounts, people=people, accounts_sheet=accounts_sheet,
+        people_sheet=people_sheet, date_order=date_order.upper() if date_order else None,
+        missing_size=missing_size, accounts_header_row=accounts_header,
+        people_header_row=people_header, salesforce_ids=salesforce, **mappings,
     )
+
+
+def _input_file(ctx: _Context, table: dict[str, Any],
+                which: str) -> tuple[Path | None, str | None, int | None]:
+    """(path, sheet, header row) of ``accounts`` or ``people``: a path string, or an inline
+    table ``{ path = "x.xlsx", sheet = "Accounts", header_row = 3 }``; the flat keys
+    ``<which>_sheet`` and ``<which>_header_row`` say the same."""
+    value = table.get(which)
+    sheet = ctx.checked(table, f"{which}_sheet", str, "inputs", None)
+    header = ctx.checked(table, f"{which}_header_row", int, "inputs", None)
+    header_key = f"inputs.{which}_header_row"
+    path = None
+    if isinstance(value, dict):
+        ctx.no_unknown_keys(value, _FILE_KEYS, f"inputs.{which}")
+        if "path" not in value:
+            ctx.error(f"key 'inputs.{which}' = {value!r}: expected a path, or a table with "
+                      f"path (and optional sheet, header_row), e.g. {{ path = \"{which}.xlsx\", "
+                      "sheet = \"Sheet1\" }")
+        path = ctx.checked(value, "path", Path, f"inputs.{which}", None)
+        inline_sheet = ctx.checked(value, "sheet", str, f"inputs.{which}", None)
+        inline_header = ctx.checked(value, "header_row", int, f"inputs.{which}", None)
+        for flat, inline, name in ((sheet, inline_sheet, "sheet"),
+                                   (header, inline_header, "header_row")):
+            if flat is not None and inline is not None and flat != inline:
+                ctx.error(f"keys 'inputs.{which}_{name}' = {flat!r} and 'inputs.{which}.{name}' "
+                          f"= {inline!r} disagree: expected one of them")
+        sheet = sheet if sheet is not None else inline_sheet
+        header = header if header is not None else inline_header
+        header_key = f"inputs.{which}.header_row" if inline_header is not None else header_key
+    elif value is not None:
+        path = ctx.checked(table, which, Path, "inputs", None)
+    if header is not None and not ctx.at_least(header_key, header, 1,
+                                               " (a row number as the spreadsheet shows it)"):
+        header = None
+    if sheet is not None and path is not None and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        ctx.warn(f"inputs.{which}_sheet", sheet,
+                 f"expected a sheet name only for an .xlsx file; {path.name} is not a "
+                 "workbook, so the sheet is ignored")
+        sheet = None
+    return path, sheet, header
+
+
+# --- segmentation and segments --------------------------------------------------------------
 
 
 def _segmentation(ctx: _Context, table: dict[str, Any]) -> SegmentationSettings:
     ctx.no_unknown_keys(table, {"span", "levels", "below_smallest", "band_rule"}, "segmentation")
-    span = ctx.get(table, "span", int, "segmentation", None)
+    span = ctx.checked(table, "span", int, "segmentation", None)
     if span is not None and span < 2:
-        raise ctx.fail(f"key 'segmentation.span' = {span}: expected an integer of at least 2")
+        ctx.error(f"key 'segmentation.span' = {span}: expected an integer of at least 2")
+        span = None
     levels = (3, 6)
     if "levels" in table:
-        levels = parse_levels(table["levels"], ctx)
-    below = ctx.get(table, "below_smallest", str, "segmentation", "exception")
-    if below not in ("lowest", "exception"):
-        raise ctx.fail(
-            f"key 'segmentation.below_smallest' = {below!r}: expected \"lowest\" or \"exception\""
-        )
-    band_rule = ctx.get(table, "band_rule", str, "segmentation", "lower")
-    if band_rule not in ("lower", "midpoint", "upper"):
-        raise ctx.fail(
-            f"key 'segmentation.band_rule' = {band_rule!r}: "
-            "expected \"lower\", \"midpoint\" or \"upper\""
-        )
+        try:
+            levels = parse_levels(table["levels"], ctx)
+        except ScenarioError as exc:
+            ctx.error(str(exc).removeprefix(f"{ctx.path}: "))
+    below = ctx.checked(table, "below_smallest", str, "segmentation", "exception")
+    if not ctx.one_of("segmentation.below_smallest", below, ("lowest", "exception")):
+        below = "exception"
+    band_rule = ctx.checked(table, "band_rule", str, "segmentation", "lower")
+    if not ctx.one_of("segmentation.band_rule", band_rule, ("lower", "midpoint", "upper")):
+        band_rule = "lower"
     return SegmentationSettings(span, levels, below, band_rule)
 
 
@@ -390,7 +500,8 @@ def parse_levels(value: Any, ctx: _Context | None = None) -> tuple[int, int]:
         return low, high
     except (TypeError, ValueError):
         message = f"levels = {value!r}: expected a range like \"3-6\" (fewest-most levels)"
-        raise (ctx.fail(message) if ctx else ScenarioError(message)) from None
+        raise (ctx.fail(f"key 'segmentation.{message}") if ctx else ScenarioError(message)) \
+            from None
 
 
 def _segments(
@@ -402,24 +513,44 @@ def _segments(
         if segmentation.span is not None:
             return derived_segments(segmentation.span, *segmentation.levels)
         return DEFAULT_SEGMENTS
+    if segmentation.span is not None:
+        ctx.error(f"key 'segmentation.span' = {segmentation.span} and [[segments]] both define "
+                  "the segments: expected one of them (remove span to use the listed "
+                  "segments, or remove [[segments]] to derive them from the span)")
     if not isinstance(raw, list) or not raw:
         raise ctx.fail(
             "'segments' must be a list of [[segments]] tables with name and min_employees"
         )
-    names, mins = [], []
+    names, mins, levels = [], [], []
     for i, item in enumerate(raw, start=1):
+        where = f"segments[{i}]"
         if not isinstance(item, dict):
-            raise ctx.fail(f"segments #{i} must be a table, found {item!r}")
-        ctx.no_unknown_keys(item, {"name", "min_employees", "levels"}, f"segments[{i}]")
+            raise ctx.fail(f"{where} must be a table, found {item!r}")
+        ctx.no_unknown_keys(item, {"name", "min_employees", "levels"}, where)
         if "name" not in item or "min_employees" not in item:
-            raise ctx.fail(f"segments #{i} needs both name and min_employees")
-        names.append(ctx.convert(item["name"], str, f"segments[{i}].name"))
-        mins.append(ctx.convert(item["min_employees"], int, f"segments[{i}].min_employees"))
+            ctx.error(f"{where} needs both name and min_employees")
+        name = ctx.checked(item, "name", str, where, "")
+        low = ctx.checked(item, "min_employees", int, where, None)
+        if "name" in item and not name.strip():
+            ctx.error(f"key '{where}.name' = {name!r}: expected a segment name (not empty)")
+        if low is not None:
+            ctx.at_least(f"{where}.min_employees", low, 1, " (an employee count)")
+        names.append(name.strip())
+        mins.append(low)
+        levels.append(str(item.get("levels", "")))
+    if None in mins:
+        raise _Skip
     if any(b <= a for a, b in zip(mins, mins[1:], strict=False)):
-        raise ctx.fail(f"segments min_employees must be strictly ascending, found {mins}")
-    if len({n.casefold() for n in names}) != len(names):
-        raise ctx.fail(f"segment names must be unique, found {names}")
-    levels = [str(item.get("levels", "")) for item in raw]
+        ctx.error(f"segments min_employees must be strictly ascending, found {mins}")
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.get(name.casefold())
+        if other is not None and name:
+            clash = (f"'{other}' and '{name}' differ only by case" if other != name else
+                     f"'{name}' appears twice")
+            ctx.error(f"segment names must be unique (teams and sheets are named after them; "
+                      f"case does not count): {clash}")
+        seen.setdefault(name.casefold(), name)
     return tuple(
         Segment(name, low, (mins[i + 1] - 1) if i + 1 < len(mins) else None, levels[i])
         for i, (name, low) in enumerate(zip(names, mins, strict=True))
@@ -431,25 +562,213 @@ def _coverage(ctx: _Context, raw: Any, segments: tuple[Segment, ...]) -> tuple[C
     if raw is None:
         if names == {s.name for s in DEFAULT_SEGMENTS}:
             return DEFAULT_COVERAGE
-        return tuple(CoverageRule(name, "CSM") for name in names)
+        return tuple(CoverageRule(s.name, "CSM") for s in segments)
     if not isinstance(raw, list):
         raise ctx.fail("'coverage' must be a list of [[coverage]] tables")
     rules = []
     for i, item in enumerate(raw, start=1):
         where = f"coverage[{i}]"
+        if not isinstance(item, dict):
+            ctx.error(f"{where} must be a table, found {item!r}")
+            continue
         ctx.no_unknown_keys(item, {"segment", "role", "when", "months"}, where)
-        segment = ctx.get(item, "segment", str, where, None)
-        role = ctx.get(item, "role", str, where, None)
-        when = ctx.get(item, "when", str, where, "always")
-        months = ctx.get(item, "months", int, where, 12)
+        segment = ctx.checked(item, "segment", str, where, None)
+        role = ctx.checked(item, "role", str, where, None)
+        when = ctx.checked(item, "when", str, where, "always")
+        months = ctx.checked(item, "months", int, where, 12)
+        ok = True
         if segment not in names:
-            raise ctx.fail(f"key '{where}.segment' = {segment!r}: expected one of {sorted(names)}")
+            ctx.error(f"key '{where}.segment' = {segment!r}: expected one of the scenario's "
+                      f"segments ({', '.join(s.name for s in segments)})")
+            ok = False
         if role not in ROLES:
-            raise ctx.fail(f"key '{where}.role' = {role!r}: expected one of {', '.join(ROLES)}")
+            ctx.error(f"key '{where}.role' = {role!r}: expected one of {', '.join(ROLES)}")
+            ok = False
         if when not in ("always", "onboarding", "first_months", "after_months"):
-            raise ctx.fail(
+            ctx.error(
                 f"key '{where}.when' = {when!r}: expected always, onboarding, "
                 "first_months or after_months"
             )
-        rules.append(CoverageRule(segment, role, when, months))
+            ok = False
+        ok = ctx.at_least(f"{where}.months", months, 0, " (months as a customer)") and ok
+        if ok:
+            rules.append(CoverageRule(segment, role, when, months))
     return tuple(rules)
+
+
+# --- workload, rules, objective, solver ------------------------------------------------------
+
+
+def _scalars(ctx: _Context, table: dict[str, Any], cls: type, where: str,
+             nested: set[str]) -> dict[str, Any]:
+    """The plain keys of table ``where`` converted to the type of their default in ``cls``
+    (unknown keys and wrong types recorded); the ``nested`` keys are left to the caller."""
+    known = {f.name for f in fields(cls)}
+    ctx.no_unknown_keys(table, known, where)
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        if name not in known or name in nested:
+            continue
+        current = getattr(defaults, name)
+        kind = bool if isinstance(current, bool) else type(current)
+        if isinstance(current, tuple):
+            continue
+        try:
+            values[name] = ctx.convert(value, kind, f"{where}.{name}")
+        except ScenarioError as exc:
+            ctx.error(str(exc).removeprefix(f"{ctx.path}: "))
+    return values
+
+
+def _mapping(ctx: _Context, value: Any, key: str, allowed: dict[str, str], what: str,
+             kind: type, low: float, strict: bool = False) -> dict[str, Any]:
+    """A nested table ``{ name = number }`` whose names must be in ``allowed`` (casefolded
+    -> canonical) and whose numbers must be at least ``low``; canonical names returned."""
+    if not isinstance(value, dict):
+        ctx.error(f"key '{key}' = {value!r}: expected a table like {{ CSM = 2 }}")
+        return {}
+    out: dict[str, Any] = {}
+    for name, number in value.items():
+        canonical = allowed.get(str(name).casefold())
+        if canonical is None:
+            ctx.error(f"key '{name}' of table [{key}] in {ctx.path.name}: expected {what} "
+                      f"({', '.join(allowed.values())})")
+            continue
+        try:
+            converted = ctx.convert(number, kind, f"{key}.{name}")
+        except ScenarioError as exc:
+            ctx.error(str(exc).removeprefix(f"{ctx.path}: "))
+            continue
+        if ctx.at_least(f"{key}.{name}", converted, low, strict=strict):
+            out[canonical] = converted
+    return out
+
+
+_ROLE_NAMES = {r.casefold(): r for r in ROLES}
+
+
+def _workload(ctx: _Context, table: dict[str, Any],
+              segments: tuple[Segment, ...]) -> WorkloadSettings:
+    nested = {"points", "full_time_points", "team_sizes"}
+    values = _scalars(ctx, table, WorkloadSettings, "workload", nested)
+    if "capacity_unit" in values and not ctx.one_of("workload.capacity_unit",
+                                                    values["capacity_unit"], ("fte", "points")):
+        del values["capacity_unit"]
+    defaults = WorkloadSettings()
+    segment_names = {s.name.casefold(): s.name for s in segments}
+    points = {name: dict(roles) for name, roles in defaults.points.items()}
+    raw_points = table.get("points", {})
+    if not isinstance(raw_points, dict):
+        ctx.error(f"key 'workload.points' = {raw_points!r}: expected a table of segments")
+        raw_points = {}
+    for segment, roles in raw_points.items():
+        canonical = segment_names.get(str(segment).casefold())
+        if canonical is None:
+            ctx.error(f"key '{segment}' of table [workload.points] in {ctx.path.name}: "
+                      "expected one of the scenario's segments "
+                      f"({', '.join(s.name for s in segments)})")
+            continue
+        given = _mapping(ctx, roles, f"workload.points.{segment}", _ROLE_NAMES, "a role",
+                         float, 0)
+        points[canonical] = {**points.get(canonical, {}), **given}
+    full_time = dict(defaults.full_time_points)
+    if "full_time_points" in table:
+        full_time.update(_mapping(ctx, table["full_time_points"], "workload.full_time_points",
+                                  _ROLE_NAMES, "a role", float, 0, strict=True))
+    team_sizes: dict[str, int] = {}
+    if "team_sizes" in table:
+        teams = {f"{s.name} {r}".casefold(): f"{s.name} {r}" for s in segments for r in ROLES}
+        team_sizes = _mapping(ctx, table["team_sizes"], "workload.team_sizes", teams,
+                              "a team 'segment role'", int, 0)
+    return WorkloadSettings(points=points, full_time_points=full_time, team_sizes=team_sizes,
+                            **values)
+
+
+#: rules key -> (lowest allowed, strictly above it?, why), checked after the types.
+_RULE_RANGES: dict[str, tuple[float, bool, str]] = {
+    "renewal_freeze_weeks": (0, False, " (weeks before a renewal)"),
+    "renewal_soft_weeks": (0, False, " (weeks before the freeze)"),
+    "max_handoffs_out_per_week": (1, False, "; 0 would stop every handoff (give one person "
+                                  "0 in the roster's Max Out Per Week column instead)"),
+    "max_handoffs_in_per_week": (1, False, "; 0 would stop every handoff (give one person "
+                                 "0 in the roster's Max In Per Week column instead)"),
+    "max_handoffs_per_team_week": (0, False, " (0 = no cap per team and week)"),
+    "new_hire_ramp_weeks": (0, False, ""),
+    "new_hire_ramp_max_in": (0, False, " (0 = new hires take no handoffs while ramping)"),
+    "load_tolerance": (0, True, " (a factor of capacity, like 1.15)"),
+    "wave_weeks": (1, False, " (weeks per wave)"),
+    "recent_move_months": (0, False, ""),
+    "renewal_soon_weeks": (0, False, ""),
+    "low_health_below": (0, False, " (a health score 0-100)"),
+}
+
+
+def _rules(ctx: _Context, table: dict[str, Any], start: date | None,
+           weeks: int) -> RuleSettings:
+    values = _scalars(ctx, table, RuleSettings, "rules", {"overlap_weeks"})
+    for key, (low, strict, why) in _RULE_RANGES.items():
+        if key in values and not ctx.at_least(f"rules.{key}", values[key], low, why, strict):
+            del values[key]
+    if values.get("low_health_below", 0) > 100:
+        ctx.error(f"key 'rules.low_health_below' = {values.pop('low_health_below')!r}: "
+                  "expected a health score from 0 to 100")
+    if 0 < values.get("load_tolerance", 1.0) < 1:
+        ctx.warn("rules.load_tolerance", values["load_tolerance"],
+                 "expected 1.0 or more: below 1 the limit during an overlap is lower than "
+                 "capacity itself, so a person with a full book cannot take any handoff")
+    overlap = dict(RuleSettings().overlap_weeks)
+    if "overlap_weeks" in table:
+        given = _mapping(ctx, table["overlap_weeks"], "rules.overlap_weeks", _ROLE_NAMES,
+                         "a role", int, 1)
+        for role, length in list(given.items()):
+            if length > weeks:
+                ctx.error(f"key 'rules.overlap_weeks.{role}' = {length}: expected at most the "
+                          f"plan's {weeks} weeks")
+                del given[role]
+        overlap.update(given)
+    values["overlap_weeks"] = overlap
+    if "blackout_weeks" in table:
+        values["blackout_weeks"] = _blackouts(ctx, table["blackout_weeks"], start, weeks)
+    return RuleSettings(**values)
+
+
+def _blackouts(ctx: _Context, raw: Any, start: date | None, weeks: int) -> tuple[date, ...]:
+    """Blackout days (any day of each week); a day outside the plan is a warning."""
+    if not isinstance(raw, list):
+        ctx.error(f"key 'rules.blackout_weeks' = {raw!r}: expected a list of dates")
+        return ()
+    days = []
+    for value in raw:
+        try:
+            day = ctx.convert(value, date, "rules.blackout_weeks")
+        except ScenarioError as exc:
+            ctx.error(str(exc).removeprefix(f"{ctx.path}: "))
+            continue
+        days.append(day)
+        if start is not None:
+            end = start + timedelta(weeks=weeks, days=-1)
+            if not start <= day <= end:
+                ctx.warn("rules.blackout_weeks", day,
+                         f"expected a day inside the plan ({start} to {end}); this blackout "
+                         "week is outside it and has no effect")
+    return tuple(days)
+
+
+def _objective(ctx: _Context, table: dict[str, Any]) -> ObjectiveWeights:
+    values = _scalars(ctx, table, ObjectiveWeights, "objective", set())
+    for key in list(values):
+        if not ctx.at_least(f"objective.{key}", values[key], 0,
+                            " (a weight; a negative one would reward disruption)"):
+            del values[key]
+    return ObjectiveWeights(**values)
+
+
+def _solver(ctx: _Context, table: dict[str, Any]) -> SolverSettings:
+    values = _scalars(ctx, table, SolverSettings, "solver", set())
+    checks = {"time_limit_s": (0, True, " seconds"), "workers": (1, False, " worker threads"),
+              "seed": (0, False, "")}
+    for key, (low, strict, why) in checks.items():
+        if key in values and not ctx.at_least(f"solver.{key}", values[key], low, why, strict):
+            del values[key]
+    return SolverSettings(**values)

@@ -22,7 +22,7 @@ class SegmentChange:
 
     by_size: segment from the employee count alone (None: below smallest or no size).
     final: the segment it goes to (explicit segment wins); None = exception.
-    why: "explicit segment overrides size" or "previous segment Mars".
+    why: "explicit segment overrides size", "previous segment Mars", or both joined by "; ".
     """
 
     account: Account
@@ -42,21 +42,24 @@ def segment_counts(scenario: Scenario, inputs: Inputs) -> dict[str, int]:
 
 
 def segment_changes(scenario: Scenario, inputs: Inputs) -> list[SegmentChange]:
-    """Accounts where the explicit segment overrides the size, or the previous one differs."""
+    """Accounts where the explicit segment overrides the size, or the previous one differs;
+    an account with both gets both reasons ("explicit segment overrides size; previous
+    segment Mars")."""
     below = scenario.segmentation.below_smallest
     changes = []
     for account in inputs.accounts:
         final = place_account(account, scenario.segments, below).segment
         by_size = place_account(replace(account, explicit_segment=None), scenario.segments,
                                 below).segment
+        reasons = []
         if account.explicit_segment and by_size != account.explicit_segment:
-            changes.append(SegmentChange(account, by_size, final,
-                                         "explicit segment overrides size"))
-        elif account.previous_segment and account.previous_segment.casefold() != (
+            reasons.append("explicit segment overrides size")
+        if account.previous_segment and account.previous_segment.casefold() != (
             final or ""
         ).casefold():
-            changes.append(SegmentChange(account, by_size, final,
-                                         f"previous segment {account.previous_segment}"))
+            reasons.append(f"previous segment {account.previous_segment}")
+        if reasons:
+            changes.append(SegmentChange(account, by_size, final, "; ".join(reasons)))
     return changes
 
 
@@ -93,6 +96,24 @@ def _segment_label(scenario: Scenario, name: str) -> str:
     return ""
 
 
+def _column_lines(inputs: Inputs, most_ignored: int = 20) -> list[str]:
+    """'Columns used' (field <- header, per file) and 'Columns ignored' sections."""
+    if not inputs.columns:
+        return []
+    lines = ["", "Columns used:"]
+    for file, pairs in inputs.columns.items():
+        lines.append(f"  {file}")
+        width = max((len(name) for name, _ in pairs), default=0)
+        lines += [f"    {name:<{width}} <- {header}" for name, header in pairs]
+    lines.append("Columns ignored:")
+    for file, headers in inputs.ignored_columns.items():
+        shown = ", ".join(headers[:most_ignored]) or "none"
+        if len(headers) > most_ignored:
+            shown += f" ... and {len(headers) - most_ignored} more"
+        lines.append(f"  {file}: {shown}")
+    return lines
+
+
 def validation_report(scenario: Scenario, inputs: Inputs) -> str:
     """The text `planner validate` prints for usable inputs."""
     lines = [f"Scenario: {scenario.name} ({scenario.path.name})", ""]
@@ -105,6 +126,7 @@ def validation_report(scenario: Scenario, inputs: Inputs) -> str:
                      f"({inputs.encodings[files[1]]})")
     else:
         lines.append("People read:   none (no roster in the scenario)")
+    lines += _column_lines(inputs)
     lines += ["", "Accounts per segment:"]
     counts = segment_counts(scenario, inputs)
     for name, count in counts.items():

@@ -114,3 +114,106 @@ def test_help_for_every_command(capsys):
 def test_demo_without_scenario_is_exit_2(capsys, tmp_path):
     code, _, err = run(capsys, "demo", "--scenario", str(tmp_path / "none.toml"))
     assert code == 2 and "not found" in err
+
+
+def tiny(tmp_path, accounts, people=None, extra=""):
+    """A scenario over hand-made CSVs; returns its path."""
+    (tmp_path / "accounts.csv").write_text(accounts, encoding="utf-8")
+    text = 'name = "tiny"\n[plan]\nstart = 2026-01-05\n[inputs]\naccounts = "accounts.csv"\n'
+    if people is not None:
+        (tmp_path / "people.csv").write_text(people, encoding="utf-8")
+        text += 'people = "people.csv"\n'
+    path = tmp_path / "tiny.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def section(out, title):
+    """The lines of one report section: from its title to the next blank line."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i]), len(lines))
+    return lines[start:end]
+
+
+def test_segment_differs_section_shows_every_reason(capsys, tmp_path):
+    # A: 50 employees is Mercury by size; explicit Venus wins; previous Mars differs too
+    # B: 500 is Venus by size, no override; previous Mars differs from Venus
+    # C: 150 is Mars, previous Mars: no change.  D: explicit Mars = its size: no change
+    path = tiny(tmp_path, "Id,Name,Employees,Segment,Current Segment\n"
+                "A,Alpha,50,Venus,Mars\nB,Beta,500,,Mars\nC,Gamma,150,,Mars\nD,Delta,150,Mars,\n")
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0
+    assert section(out, "Accounts whose segment differs") == [
+        "Accounts whose segment differs from the explicit or previous one: 2",
+        "  - A 'Alpha' (row 2): by size Mercury, goes to Venus (explicit segment overrides "
+        "size; previous segment Mars)",
+        "  - B 'Beta' (row 3): by size Venus, goes to Venus (previous segment Mars)",
+    ]
+
+
+def test_people_per_role_and_team_sections(capsys, tmp_path):
+    # 2 CSMs (one via 'Customer Success Manager'), 1 PM, 1 Manager (a horizontal function);
+    # teams: Venus x2 (one as 'Venus CSM'), Mars x1, none -> '(to propose)' x1
+    people = ("Email,Name,Role,New Team\n"
+              "a@x.com,Ann,CSM,Venus\nb@x.com,Bo,Customer Success Manager,Mars\n"
+              "c@x.com,Cy,PM,Venus CSM\nd@x.com,Di,Manager,\n")
+    path = tiny(tmp_path, "Id,Name,Employees,CSM\nA,Alpha,500,a@x.com\n", people)
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0
+    assert section(out, "People per role:") == [
+        "People per role:",
+        f"  {'CSM':<30} {2:>5}",
+        f"  {'Manager':<30} {1:>5}",
+        f"  {'PM':<30} {1:>5}",
+        "People per team (new):",
+        f"  {'(to propose)':<30} {1:>5}",
+        f"  {'Mars':<30} {1:>5}",
+        f"  {'Venus':<30} {1:>5}",
+        f"  {'Venus CSM':<30} {1:>5}",
+    ]
+
+
+def test_columns_used_and_ignored_with_a_near_miss(capsys, tmp_path):
+    path = tiny(tmp_path, "Account ID,Name,Employees,Renewal Date (MM/DD/YYYY),Sector,Reigon\n"
+                "A,Alpha,50,04/13/2026,Retail,EMEA\n")
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0
+    assert section(out, "Columns used:") == [
+        "Columns used:",
+        "  accounts.csv",
+        "    id        <- Account ID",
+        "    name      <- Name",
+        "    employees <- Employees",
+        "    renewal   <- Renewal Date (MM/DD/YYYY)",
+        "Columns ignored:",
+        "  accounts.csv: Sector, Reigon",
+    ]
+    assert ("accounts.csv, row 1, column 'Reigon': expected a column the planner reads; this "
+            "one is ignored but looks like region: if it is, set [inputs.account_columns] "
+            "region = \"Reigon\"") in out
+
+
+def test_segments_command_other_spans(capsys):
+    # span 5: max(L) = (5^L - 1) / 4 -> L=2: 6, L=3: 31, L=4: 156; min(L) = max(L-1) + 1
+    code, out, _ = run(capsys, "segments", "--span", "5", "--levels", "3-5")
+    assert code == 0 and out.splitlines()[0] == "Segments from first principles: span 5, " \
+        "levels 3-5"
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert rows == [["A", "3", "7", "31"], ["B", "4", "32", "156"], ["C", "5+", "157", "none"]]
+    # span 3: max(L) = (3^L - 1) / 2 -> L=1: 1, L=2: 4, L=3: 13
+    code, out, _ = run(capsys, "segments", "--span", "3", "--levels", "2-4")
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert rows == [["A", "2", "2", "4"], ["B", "3", "5", "13"], ["C", "4+", "14", "none"]]
+    assert run(capsys, "segments", "--span", "1")[0] == 2
+
+
+def test_missing_input_file_is_one_error(capsys, tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[plan]\nstart = 2026-01-05\n[inputs]\naccounts = "gone.csv"\n'
+                        'people = "also-gone.csv"\n', encoding="utf-8")
+    code, out, err = run(capsys, "validate", str(scenario))
+    assert code == 2 and out == ""
+    # one error per missing file; no "expected an account id column" or owner knock-ons
+    assert err.count("file not found") == 2 and "Errors: 2" in err
+    assert f"file not found: {tmp_path / 'gone.csv'}" in err

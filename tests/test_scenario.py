@@ -54,3 +54,127 @@ def test_header_row_settings(tmp_path):
     scenario = load_scenario(write(tmp_path, BASE + "accounts_header_row = 3\n"))
     assert scenario.inputs.accounts_header_row == 3
     assert scenario.inputs.people_header_row is None
+
+
+def problems(tmp_path, text):
+    """The messages of the ScenarioError that loading ``text`` raises."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(write(tmp_path, text))
+    return caught.value.problems
+
+
+def test_nested_keys_are_checked_naming_key_table_and_file(tmp_path):
+    found = problems(tmp_path, BASE + "[rules]\noverlap_weeks = { CSMM = 2 }\n"
+                     "[workload.points]\nPluto = { CSM = 1.0 }\nMars = { XYZ = 1.0 }\n"
+                     "[workload.full_time_points]\nWizard = 10.0\n")
+    assert found == [  # all reported together, in the order of the loader
+        "key 'Pluto' of table [workload.points] in s.toml: expected one of the scenario's "
+        "segments (Mercury, Mars, Venus, Jupiter)",
+        "key 'XYZ' of table [workload.points.Mars] in s.toml: expected a role (CSM, PM, SA, "
+        "HYBRID)",
+        "key 'Wizard' of table [workload.full_time_points] in s.toml: expected a role (CSM, "
+        "PM, SA, HYBRID)",
+        "key 'CSMM' of table [rules.overlap_weeks] in s.toml: expected a role (CSM, PM, SA, "
+        "HYBRID)",
+    ]
+
+
+def test_partial_nested_tables_merge_over_the_defaults(tmp_path):
+    scenario = load_scenario(write(tmp_path, BASE + "[rules]\noverlap_weeks = { CSM = 3 }\n"
+                                   "[workload.points]\nMars = { CSM = 2.5 }\n"
+                                   "[workload]\nfull_time_points = { PM = 80.0 }\n"))
+    # before: HYBRID's overlap and Mars's PM/SA/HYBRID points and the other segments vanished
+    assert scenario.rules.overlap_weeks == {"CSM": 3, "PM": 1, "SA": 1, "HYBRID": 2}
+    assert scenario.workload.points["Mars"] == {"CSM": 2.5, "PM": 3.0, "SA": 3.0, "HYBRID": 4.0}
+    assert scenario.workload.points["Jupiter"]["CSM"] == 10.0
+    assert scenario.workload.full_time_points == {"CSM": 100.0, "PM": 80.0, "SA": 100.0,
+                                                  "HYBRID": 100.0}
+
+
+def test_ranges_name_key_value_and_expectation(tmp_path):
+    found = problems(tmp_path, BASE + "[rules]\nrenewal_freeze_weeks = -1\nload_tolerance = 0\n"
+                     "overlap_weeks = { PM = 30 }\nmax_handoffs_out_per_week = 0\n"
+                     "max_handoffs_in_per_week = -2\n[solver]\ntime_limit_s = 0\nworkers = 0\n"
+                     "[workload]\ncapacity_unit = \"hours\"\n")
+    text = "\n".join(found)
+    assert "key 'rules.renewal_freeze_weeks' = -1: expected 0 or more" in text
+    assert "key 'rules.load_tolerance' = 0.0: expected more than 0" in text
+    assert "key 'rules.overlap_weeks.PM' = 30: expected at most the plan's 26 weeks" in text
+    assert "key 'rules.max_handoffs_out_per_week' = 0: expected 1 or more; 0 would stop" in text
+    assert "key 'rules.max_handoffs_in_per_week' = -2: expected 1 or more" in text
+    assert "key 'solver.time_limit_s' = 0.0: expected more than 0 seconds" in text
+    assert "key 'solver.workers' = 0: expected 1 or more worker threads" in text
+    assert "key 'workload.capacity_unit' = 'hours': expected one of \"fte\", \"points\"" in text
+    assert len(found) == 8
+
+
+def test_segment_names_and_minimums(tmp_path):
+    found = problems(tmp_path, BASE + '[[segments]]\nname = "smb"\nmin_employees = 0\n'
+                     '[[segments]]\nname = "SMB"\nmin_employees = 100\n'
+                     '[[segments]]\nname = " "\nmin_employees = 500\n')
+    text = "\n".join(found)
+    assert "key 'segments[1].min_employees' = 0: expected 1 or more" in text
+    assert "'smb' and 'SMB' differ only by case" in text
+    assert "key 'segments[3].name' = ' ': expected a segment name (not empty)" in text
+
+
+def test_span_with_segments_is_an_error_saying_which_would_win(tmp_path):
+    found = problems(tmp_path, BASE + '[segmentation]\nspan = 7\n[[segments]]\nname = "A"\n'
+                     "min_employees = 10\n")
+    assert "segmentation.span' = 7 and [[segments]] both define the segments" in found[0]
+
+
+def test_plan_start_as_a_date_time_is_a_clear_error(tmp_path):
+    found = problems(tmp_path, BASE.replace("2026-01-05", "2026-01-05T09:00:00"))
+    # before: a crash later ("can't compare datetime.datetime to datetime.date")
+    assert found == ["key 'plan.start' = 2026-01-05T09:00:00: expected a date like 2026-01-05, "
+                     "without a time"]
+
+
+def test_warnings_blackout_outside_plan_and_sheet_for_csv(tmp_path):
+    scenario = load_scenario(write(tmp_path, BASE + 'accounts_sheet = "Accounts"\n'
+                                   "[rules]\nblackout_weeks = [2026-03-30, 2027-01-04]\n"))
+    # plan: 26 weeks from Mon 2026-01-05 -> last day Sun 2026-07-05
+    assert scenario.inputs.accounts_sheet is None
+    notes = {(n.column, n.value): n.expected for n in scenario.notes}
+    assert set(notes) == {("inputs.accounts_sheet", "Accounts"),
+                          ("rules.blackout_weeks", "2027-01-04")}
+    assert "2026-01-05 to 2026-07-05" in notes[("rules.blackout_weeks", "2027-01-04")]
+
+
+def test_inline_file_tables_with_sheet_and_header_row(tmp_path):
+    scenario = load_scenario(write(tmp_path, 'name = "s"\n[plan]\nstart = 2026-01-05\n'
+                                   '[inputs]\naccounts = { path = "x.xlsx", sheet = "Accounts",'
+                                   ' header_row = 3 }\npeople = { path = "p.xlsx", sheet = '
+                                   '"Roster" }\n'))
+    inputs = scenario.inputs
+    assert inputs.accounts == (tmp_path / "x.xlsx").resolve()
+    assert (inputs.accounts_sheet, inputs.accounts_header_row) == ("Accounts", 3)
+    assert (inputs.people_sheet, inputs.people_header_row) == ("Roster", None)
+    found = problems(tmp_path, 'name = "s"\n[plan]\nstart = 2026-01-05\n[inputs]\n'
+                     'accounts = { path = "x.xlsx", sheet = "A", tab = 1 }\n'
+                     'accounts_sheet = "B"\n')
+    text = "\n".join(found)
+    assert "unknown key 'inputs.accounts.tab'" in text
+    assert "'inputs.accounts_sheet' = 'B' and 'inputs.accounts.sheet' = 'A' disagree" in text
+
+
+def test_salesforce_ids_setting(tmp_path):
+    assert load_scenario(write(tmp_path, BASE)).inputs.salesforce_ids == "auto"
+    assert load_scenario(write(tmp_path, BASE + "salesforce_ids = false\n")
+                         ).inputs.salesforce_ids is False
+    found = problems(tmp_path, BASE + 'salesforce_ids = "yes"\n')
+    assert found == ["key 'inputs.salesforce_ids' = 'yes': expected \"auto\", true or false"]
+
+
+def test_team_sizes_and_coverage_keys_checked(tmp_path):
+    found = problems(tmp_path, BASE + '[workload]\nteam_sizes = { "Venus CSM" = 2, '
+                     '"Pluto CSM" = 1 }\n[[coverage]]\nsegment = "Mars"\nrole = "CSM"\n'
+                     "months = -1\n")
+    # coverage is read before workload
+    assert found[0] == "key 'coverage[1].months' = -1: expected 0 or more (months as a customer)"
+    assert found[1].startswith("key 'Pluto CSM' of table [workload.team_sizes] in s.toml: "
+                               "expected a team 'segment role' (Mercury CSM, ")
+    scenario = load_scenario(write(tmp_path, BASE + '[workload]\n'
+                                   'team_sizes = { "venus csm" = 2 }\n'))
+    assert scenario.workload.team_sizes == {"Venus CSM": 2}

@@ -70,6 +70,39 @@ def test_employee_bands(raw, low, high, approx):
     assert (size.low, size.high, size.approximate) == (low, high, approx)
 
 
+@pytest.mark.parametrize(
+    ("raw", "low"),
+    [("1,234", 1234), ("1 234", 1234), ("1\u00a0234", 1234), ("10 001+", 10_001),
+     ("10000+", 10_000), ("120.0", 120), ("5,000.00", 5000), ("1.5k", 1500)],
+)
+def test_whole_counts_in_text(raw, low):
+    assert v.parse_employees(raw).low == low
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [("1.234", "European thousands separator"), ("12.5", "'12.5'"),
+     ("5,000.7", "'5,000.7'"), ("1.2345k", "'1.2345k'")],
+)
+def test_counts_that_are_not_whole_are_refused(raw, says):
+    # before: "1.234" -> 1, "12.5" -> 12, "5,000.7" -> 5001, silently
+    with pytest.raises(v.ValueProblem, match="whole employee count") as caught:
+        v.parse_employees(raw)
+    assert says in caught.value.expected
+
+
+def test_fractional_spreadsheet_count_is_rounded_with_a_note():
+    size = v.parse_employees(12.5)  # a number cell: no separator ambiguity; half up -> 13
+    assert (size.low, size.high) == (13, 13) and "12.5 is read as 13" in size.note
+    assert v.parse_employees(120.0).note == ""
+
+
+def test_band_from_zero():
+    band = v.parse_employees("0-9")
+    assert (band.low, band.high) == (0, 9)
+    assert [band.count(r) for r in ("lower", "midpoint", "upper")] == [0, 4, 9]  # (0+9)//2
+
+
 @pytest.mark.parametrize("raw", ["", "self-employed", "Not Provided", None])
 def test_unusable_sizes_are_none(raw):
     assert v.parse_employees(raw) is None
@@ -131,6 +164,11 @@ def test_excel_serial_with_note():
     assert v.parse_date("45775", None).value == date(2025, 4, 28)
 
 
+def test_date_order_evidence_points_at_one_value_of_each_order():
+    values = ["03/04/2025", "13/04/2025", "2025-01-01", "04/13/2025", "14/04/2025"]
+    assert v.date_order_evidence(values) == {"DMY": 1, "MDY": 3}
+
+
 def test_column_order():
     assert v.column_date_order(["03/04/2025", "13/04/2025"]) == "DMY"
     assert v.column_date_order(["04/13/2025", "03/04/2025"]) == "MDY"
@@ -158,12 +196,32 @@ def test_health():
 def test_salesforce_ids():
     # chunks 00150 / 00000 / VALDt: upper-case bits 0, 0, 1+2+4+8=15 -> A, A, P
     assert v.salesforce_suffix("0015000000VALDt") == "AAP"
-    assert v.account_key("0015000000VALDt") == "0015000000VALDtAAP"
-    assert v.account_key("0015000000VALDtAAP") == "0015000000VALDtAAP"
+    # the key is the 18-character form only in a Salesforce column (the old per-value
+    # conversion gave ACC000000000001 a bogus suffix: that assertion encoded the bug)
+    assert v.account_key("0015000000VALDt", salesforce=True) == "0015000000VALDtAAP"
+    assert v.account_key("0015000000VALDtAAP", salesforce=True) == "0015000000VALDtAAP"
+    assert v.account_key("0015000000VALDt") == "0015000000VALDt"
     # same letters, different case: different ids, never merged
-    assert v.account_key("0015000000valdt") != v.account_key("0015000000VALDt")
-    assert v.person_key("0055000000ABCDe") == "0055000000ABCDe" + v.salesforce_suffix(
-        "0055000000ABCDe")
+    assert v.account_key("0015000000valdt", True) != v.account_key("0015000000VALDt", True)
+    assert v.person_key("0055000000ABCDe", salesforce=True) == "0055000000ABCDe" + \
+        v.salesforce_suffix("0055000000ABCDe")
+    assert v.person_key("EMP000000000001") == "emp000000000001"
+
+
+def test_salesforce_column_decision():
+    # 18-character form of 001D000000IRFma: chunk 001D0 has D at bit 3 -> 8 -> 'I';
+    # 00000 -> 'A'; IRFma has I, R, F at bits 0, 1, 2 -> 7 -> 'H': suffix IAH
+    assert v.salesforce_suffix("001D000000IRFma") == "IAH"
+    real = ["0015000000VALDt", "001D000000IRFmaIAH", "0013000000abCDe"]
+    assert v.salesforce_column(real) == v.IdColumn(True)
+    # a company's own numbering is not Salesforce, even at 15 characters
+    assert v.salesforce_column(["ACC000000000001", "ACC000000000002"]) == v.IdColumn(False)
+    assert v.salesforce_column(["123456789012345"]) == v.IdColumn(False)
+    # an 18-character id with a wrong checksum spoils the column: the first odd one is named
+    ids = ["0015000000VALDt"] * 4 + ["0015000000VALDtAAX"]
+    assert v.salesforce_column(ids) == v.IdColumn(False, 4)
+    assert v.salesforce_column(["A-1", "A-2"]) == v.IdColumn(False)
+    assert v.salesforce_column([]) == v.IdColumn(False)
 
 
 def test_person_keys_and_text():

@@ -1,10 +1,14 @@
 """Accounts and people from CRM exports -> validated :class:`planner.domain.Inputs`.
 
 Headers are recognised without configuration, loosely (case, spaces and punctuation do
-not matter: ``Account ID`` = ``account_id`` = ``AccountId``); the scenario's
-``[inputs.account_columns]``, ``[inputs.people_columns]`` and ``[inputs.owner_columns]``
-override recognition. Every problem of every file is collected; errors raise
-:class:`InputError` with all of them, warnings become ``Inputs.notes``.
+not matter: ``Account ID`` = ``account_id`` = ``AccountId``; a trailing format hint such
+as ``Renewal Date (MM/DD/YYYY)`` is understood, and a day/month hint sets that column's
+date order); the scenario's ``[inputs.account_columns]``, ``[inputs.people_columns]`` and
+``[inputs.owner_columns]`` override recognition. Every problem of every file is collected;
+errors raise :class:`InputError` with all of them, warnings become ``Inputs.notes``. A file
+that cannot be read at all (missing, the wrong kind, no header) is one error, with no
+follow-on errors about its columns or about owners that would be in it; a cell already
+reported (a formula without a value) gets no further notes.
 
 Decisions an ops lead should know:
 - An owner that is not in the roster is an **error** (when a roster is given): the planner
@@ -14,14 +18,29 @@ Decisions an ops lead should know:
 - Duplicate people: rows with the same key (e-mail case and spaces aside) and no
   conflicting fields are one person (merged, with a note); conflicting fields are an error
   naming both rows.
+- Salesforce ids: each id column is judged as a whole (``[inputs] salesforce_ids``, see
+  :func:`planner.io.values.salesforce_column`). Account ids are kept exactly as exported
+  (``Account.id``); in a Salesforce column the 18-character form is the matching key and
+  ``Account.crm_id`` (so the 15- and 18-character forms of a record are one account, and
+  ids differing only by case stay two).
 - Employee bands follow ``[segmentation] band_rule``; a band that straddles a segment
   boundary is a warning naming the segments it could be in. A missing or unusable size
-  (and a size below the smallest segment) is reported and follows ``[inputs] missing_size``
-  and ``[segmentation] below_smallest``; an explicit segment makes the size irrelevant.
+  (and a size below the smallest segment, including bands such as ``0-9``) is reported and
+  follows ``[inputs] missing_size`` and ``[segmentation] below_smallest``; an explicit
+  segment makes the size irrelevant. An exact count of 0 or less is an error.
+- Roster roles that are not owner roles: managers, support, operations and similar
+  functions are horizontal (no accounts) without a note; any other text (``Wizard``) is a
+  warning, since it is more likely a title to map in ``[inputs.role_values]`` than a
+  function, but the person can still be read. A Last Day before the Start Date is an
+  error; a Manager who is not in the roster is a warning.
+- Plausibility warnings (the value is kept): more than 10,000,000 employees, ARR above
+  10,000,000,000, dates before 1950 or after 2100. Excel's day zero (1899-12-30, what an
+  empty date cell holding 0 shows) is read as blank, with a warning.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import re
@@ -33,7 +52,7 @@ from typing import Any
 
 from planner.domain import ROLES, Account, InputError, InputProblem, Inputs, Person
 from planner.io import values as v
-from planner.io.tables import RawRow, Table, read_table
+from planner.io.tables import HeaderHint, RawRow, Table, read_table
 from planner.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -101,6 +120,17 @@ ROLE_WORDS = {
 }
 DATE_FIELDS_ACCOUNTS = ("renewal", "customer_since", "go_live", "last_owner_change")
 DATE_FIELDS_PEOPLE = ("start_date", "last_day", "weeks_off")
+#: Words of a roster role that mark a horizontal function (no accounts, no note).
+HORIZONTAL_WORDS = ("manager", "director", "president", "vp", "head", "lead", "chief",
+                    "support", "ops", "operations", "admin", "executive", "enablement",
+                    "analyst", "leadership")
+#: Plausibility limits: beyond them a value is kept with a warning.
+MOST_EMPLOYEES = 10_000_000
+MOST_ARR = 10_000_000_000
+DATE_RANGE = (date(1950, 1, 1), date(2100, 12, 31))
+EXCEL_DAY_ZERO = (date(1899, 12, 30), date(1899, 12, 31))
+
+_HINT = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 
 def norm_header(text: str) -> str:
@@ -108,18 +138,55 @@ def norm_header(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
+def header_keys(text: str) -> tuple[str, ...]:
+    """Keys a header is recognised by: the whole header, and the header without a trailing
+    parenthesised hint ('Renewal Date (MM/DD/YYYY)' -> 'renewaldatemmddyyyy', 'renewaldate')."""
+    whole = norm_header(text)
+    bare = norm_header(_HINT.sub("", text))
+    return (whole, bare) if bare and bare != whole else (whole,)
+
+
+def header_date_order(text: str) -> str | None:
+    """'DMY' / 'MDY' when the header's hint says so ('Renewal (DD/MM/YYYY)'), else None."""
+    match = _HINT.search(text)
+    if not match:
+        return None
+    hint = re.sub(r"[^a-z]", "", match.group(0).casefold())
+    if hint.startswith(("ddmm", "dmy")):
+        return "DMY"
+    if hint.startswith(("mmdd", "mdy")):
+        return "MDY"
+    return None
+
+
 @dataclass
 class _Problems:
-    """Collects problems; ``add`` takes the place of raising so every problem is kept."""
+    """Collects problems; ``add`` takes the place of raising so every problem is kept.
+
+    A cell with an error gets no warning after it, and a cell the table reader already
+    reported (a formula without a value) gets nothing more.
+    """
 
     items: list[InputProblem] = field(default_factory=list)
     error_cells: set[tuple[str, int | None, str]] = field(default_factory=set)
+    table_cells: set[tuple[str, int | None, str]] = field(default_factory=set)
 
     def add(self, severity: str, file: str, row: int | None, column: str, value: Any,
             expected: str) -> None:
+        cell = (file, row, column)
+        if column and (cell in self.table_cells or (severity == "warning"
+                                                     and cell in self.error_cells)):
+            return
         self.items.append(InputProblem(severity, file, row, column, v.as_text(value), expected))
         if severity == "error":
-            self.error_cells.add((file, row, column))
+            self.error_cells.add(cell)
+
+    def add_table(self, problems: tuple[InputProblem, ...]) -> None:
+        """Problems found while reading the file itself."""
+        for problem in problems:
+            self.items.append(problem)
+            if problem.severity == "error" and problem.column:
+                self.table_cells.add((problem.file, problem.row, problem.column))
 
     @property
     def errors(self) -> list[InputProblem]:
@@ -133,16 +200,43 @@ class _Problems:
 # --- columns ------------------------------------------------------------------------------
 
 
+def _mapped(mapping: dict[str, str], wanted: str) -> str | None:
+    """The header the scenario maps to planner field ``wanted``, if any."""
+    for key, header in mapping.items():
+        if FIELD_ALIASES.get(key, key) == wanted:
+            return header
+    return None
+
+
+def header_hint(recognised: dict[str, tuple[str, ...]], mapping: dict[str, str],
+                option: str) -> HeaderHint:
+    """How to spot the id column's header, for finding the header row below title rows."""
+    names = set(recognised["id"])
+    mapped = _mapped(mapping, "id")
+
+    def is_id(text: str) -> bool:
+        if mapped is not None:
+            return text == mapped or norm_header(text) == norm_header(mapped)
+        return any(key in names for key in header_keys(text))
+
+    return HeaderHint(is_id, option)
+
+
 def resolve_columns(
     table: Table,
     recognised: dict[str, tuple[str, ...]],
     mapping: dict[str, str],
     problems: _Problems,
     mapping_name: str,
+    taken: set[int] | None = None,
 ) -> dict[str, int]:
-    """planner field -> column index, from the scenario mapping first, then recognition."""
+    """planner field -> column index, from the scenario mapping first, then recognition.
+
+    A header is recognised by its whole text, or without a trailing hint in parentheses.
+    Columns in ``taken`` (already used for other fields) are not recognised again.
+    """
     columns: dict[str, int] = {}
-    normalised = [norm_header(h) for h in table.headers]
+    keys = [header_keys(h) for h in table.headers]
     found = ", ".join(repr(h) for h in table.headers)
     for key, header in mapping.items():
         field_name = FIELD_ALIASES.get(key, key)
@@ -151,35 +245,140 @@ def resolve_columns(
                          f"expected a planner field name in [inputs.{mapping_name}] (one of "
                          f"{', '.join(recognised)})")
             continue
-        index = _find_header(table.headers, normalised, header)
+        index = _find_header(table.headers, header)
         if index is None:
-            problems.add("error", table.file, 1, header, header,
+            problems.add("error", table.file, table.header_row, header, header,
                          f"expected the column named in [inputs.{mapping_name}] {key}; headers "
                          f"found: {found}")
             continue
         columns[field_name] = index
-    taken = set(columns.values())
+    used = set(columns.values()) | (taken or set())
     for field_name, names in recognised.items():
         if field_name in columns:
             continue
         for name in names:
-            matches = [i for i, n in enumerate(normalised) if n == name and i not in taken]
+            matches = [i for i, k in enumerate(keys) if name in k and i not in used]
             if matches:
                 columns[field_name] = matches[0]
-                taken.add(matches[0])
+                used.add(matches[0])
                 if len(matches) > 1:
-                    problems.add("warning", table.file, 1, table.headers[matches[0]],
-                                 table.headers[matches[0]],
+                    header = table.headers[matches[0]]
+                    problems.add("warning", table.file, table.header_row, header, header,
                                  f"two columns could be {field_name}; the first one is used")
                 break
     return columns
 
 
-def _find_header(headers: tuple[str, ...], normalised: list[str], wanted: str) -> int | None:
+def _find_header(headers: tuple[str, ...], wanted: str) -> int | None:
     if wanted in headers:
         return headers.index(wanted)
     key = norm_header(wanted)
-    return normalised.index(key) if key and key in normalised else None
+    for index, header in enumerate(headers):
+        if key and key in header_keys(header):
+            return index
+    return None
+
+
+def _ignored(table: Table, used: set[int],
+             known: list[tuple[dict[str, tuple[str, ...]], set[str], str]],
+             problems: _Problems) -> tuple[str, ...]:
+    """Headers not used; a warning for each that nearly matches a field not yet found.
+
+    known: (recognised headers, fields already found, scenario map that sets them).
+    """
+    names = {name: (field_name, mapping_name) for recognised, found, mapping_name in known
+             for field_name, options in recognised.items() if field_name not in found
+             for name in options}
+    ignored = []
+    for index, header in enumerate(table.headers):
+        if index in used or not header:
+            continue
+        ignored.append(header)
+        key = header_keys(header)[-1]
+        close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.8) if len(
+            key) >= 4 else []
+        if close:
+            field_name, mapping_name = names[close[0]]
+            problems.add("warning", table.file, table.header_row, header, header,
+                         f"expected a column the planner reads; this one is ignored but "
+                         f"looks like {field_name}: if it is, set [inputs.{mapping_name}] "
+                         f"{field_name} = \"{header}\"")
+    return tuple(ignored)
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Where a table's fields are: field -> column index (owners: role -> index)."""
+
+    fields: dict[str, int]
+    owners: dict[str, int] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()
+
+    def used(self, headers: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        pairs = [(name, headers[i]) for name, i in self.fields.items()]
+        pairs += [(f"owner {role}", headers[i]) for role, i in self.owners.items()]
+        return tuple(pairs)
+
+
+def account_columns(scenario: Scenario, table: Table, problems: _Problems) -> _Columns:
+    """Fields and owner columns of the accounts table, and the headers left unused."""
+    settings = scenario.inputs
+    fields_ = resolve_columns(table, ACCOUNT_HEADERS, settings.account_columns, problems,
+                              "account_columns")
+    owners = resolve_columns(table, OWNER_HEADERS, settings.owner_columns, problems,
+                             "owner_columns", taken=set(fields_.values()))
+    used = set(fields_.values()) | set(owners.values())
+    ignored = _ignored(table, used, [(ACCOUNT_HEADERS, set(fields_), "account_columns"),
+                                     (OWNER_HEADERS, set(owners), "owner_columns")], problems)
+    return _Columns(fields_, owners, ignored)
+
+
+def people_columns(scenario: Scenario, table: Table, problems: _Problems) -> _Columns:
+    """Fields of the roster, and the headers left unused."""
+    fields_ = resolve_columns(table, PEOPLE_HEADERS, scenario.inputs.people_columns, problems,
+                              "people_columns")
+    ignored = _ignored(table, set(fields_.values()),
+                       [(PEOPLE_HEADERS, set(fields_), "people_columns")], problems)
+    return _Columns(fields_, {}, ignored)
+
+
+def _no_id_column(table: Table, what: str, example: str, mapping_name: str, option: str,
+                  problems: _Problems) -> None:
+    problems.add("error", table.file, table.header_row, "", ", ".join(table.headers),
+                 f"expected {what} id column (e.g. {example}) in the header row "
+                 f"{table.header_row}: set [inputs.{mapping_name}] id = \"<header>\", or "
+                 f"[inputs] {option} = <row> if the column names are in another row")
+
+
+# --- id columns ---------------------------------------------------------------------------
+
+
+def salesforce_ids(table: Table, index: int | None, setting: str | bool,
+                   problems: _Problems) -> bool:
+    """Does column ``index`` hold Salesforce ids? By ``[inputs] salesforce_ids``: true
+    (every id must be one; others are errors), false, or "auto" (the column decides;
+    a column spoiled by a few odd ids gets a warning naming the first)."""
+    if index is None or setting is False:
+        return False
+    header = table.headers[index]
+    texts = [v.key_text(row.values[index]) for row in table.rows]
+    if setting is True:
+        for row, text in zip(table.rows, texts, strict=True):
+            if text and not v.is_salesforce_id(text):
+                problems.add("error", table.file, row.number, header, text,
+                             "expected a Salesforce id: 15 or 18 letters and digits, an "
+                             "18-character id ending in its checksum ([inputs] "
+                             "salesforce_ids = true)")
+        return True
+    verdict = v.salesforce_column(texts)
+    if verdict.odd_one is not None:
+        row = table.rows[verdict.odd_one]
+        problems.add("warning", table.file, row.number, header, texts[verdict.odd_one],
+                     "expected a Salesforce id like the rest of the column (15 or 18 letters "
+                     "and digits, with a valid checksum); the column's ids are therefore "
+                     "compared exactly as written; set [inputs] salesforce_ids = true or "
+                     "false to decide")
+    return verdict.salesforce
 
 
 # --- helpers for one cell -------------------------------------------------------------------
@@ -215,33 +414,42 @@ class _RowReader:
         self.problems.add(severity, self.table.file, self.row.number, self.header(name), shown,
                           expected)
 
+    def has_error(self, name: str) -> bool:
+        cell = (self.table.file, self.row.number, self.header(name))
+        return cell in self.problems.error_cells or cell in self.problems.table_cells
+
 
 def _column_orders(table: Table, columns: dict[str, int], names: tuple[str, ...],
                    date_order: str | None, problems: _Problems) -> dict[str, str | None]:
-    """Day/month order per date column: the scenario's, or the one its values prove.
+    """Day/month order per date column: the scenario's, the header's hint
+    ('(DD/MM/YYYY)'), or the one its values prove ('?' when the column is reported).
 
     A column whose slashed dates could all be read either way is one error naming the
-    column and the setting.
+    column, a value and the setting; so is a column with values of both orders.
     """
     orders: dict[str, str | None] = {}
     for name in names:
         if name not in columns:
             continue
         index = columns[name]
+        header = table.headers[index]
         cells = [(row.number, part) for row in table.rows
                  for part in (v.split_list(row.values[index]) if name == "weeks_off"
                               else [row.values[index]])]
-        if date_order:
-            orders[name] = date_order
+        if date_order or header_date_order(header):
+            orders[name] = date_order or header_date_order(header)
             continue
-        header = table.headers[index]
-        try:
-            orders[name] = v.column_date_order([c for _, c in cells])
-        except v.ValueProblem as exc:
-            problems.add("error", table.file, None, header, "", exc.expected
-                         + "; set [inputs] date_order = \"DMY\" or \"MDY\"")
+        evidence = v.date_order_evidence([c for _, c in cells])
+        if len(evidence) > 1:
+            (dmy_row, dmy), (mdy_row, mdy) = cells[evidence["DMY"]], cells[evidence["MDY"]]
+            problems.add("error", table.file, dmy_row, header, dmy,
+                         f"expected one day/month order in column '{header}': row {dmy_row} "
+                         f"({v.as_text(dmy)!r}) can only be day-first and row {mdy_row} "
+                         f"({v.as_text(mdy)!r}) only month-first; fix the odd ones, or set "
+                         "[inputs] date_order = \"DMY\" or \"MDY\"")
             orders[name] = "?"
             continue
+        orders[name] = next(iter(evidence), None)
         if orders[name] is None:
             ambiguous = [(n, c) for n, c in cells
                          if (p := v.numeric_date_parts(c)) is not None and p[0] != p[1]]
@@ -265,7 +473,20 @@ def _date(reader: _RowReader, name: str, orders: dict[str, str | None]) -> date 
         return None
     if result.note:
         reader.problem("warning", name, result.note)
-    return result.value
+    return _plausible_date(reader, name, result.value)
+
+
+def _plausible_date(reader: _RowReader, name: str, day: date) -> date | None:
+    """Excel's day zero is a blank cell; other dates outside 1950-2100 are kept, noted."""
+    if day in EXCEL_DAY_ZERO:
+        reader.problem("warning", name, f"expected a real date; {day} is Excel's day zero (an "
+                       "empty date cell holding 0), read as blank", day)
+        return None
+    low, high = DATE_RANGE
+    if not low <= day <= high:
+        reader.problem("warning", name, f"expected a date between {low.year} and {high.year}; "
+                       f"{day} is kept, but check it", day)
+    return day
 
 
 # --- accounts -----------------------------------------------------------------------------
@@ -283,46 +504,50 @@ def parse_onboarding(raw: Any) -> bool | None:
     return v.parse_bool(raw)
 
 
-def read_accounts(scenario: Scenario, table: Table, problems: _Problems) -> list[Account]:
+@dataclass(frozen=True, slots=True)
+class _IdKinds:
+    """Which id columns hold Salesforce ids: the accounts' (and parents'), the owners'."""
+
+    accounts: bool = False
+    owners: bool = False
+
+
+def read_accounts(scenario: Scenario, table: Table, columns: _Columns, problems: _Problems,
+                  ids: _IdKinds) -> list[Account]:
     """Rows of the accounts table -> Accounts (problems recorded, bad rows left out)."""
     settings = scenario.inputs
-    columns = resolve_columns(table, ACCOUNT_HEADERS, settings.account_columns, problems,
-                              "account_columns")
-    owners = resolve_columns(table, OWNER_HEADERS, settings.owner_columns, problems,
-                             "owner_columns")
-    owners = {role: i for role, i in owners.items() if i not in columns.values()}
-    for required in ("id",):
-        if required not in columns:
-            problems.add("error", table.file, 1, "", ", ".join(table.headers),
-                         f"expected an account {required} column (e.g. 'Account ID'), or set "
-                         f"[inputs.account_columns] {required} = \"<header>\"")
-    if "employees" not in columns and "segment" not in columns and "id" in columns:
-        problems.add("error", table.file, 1, "", ", ".join(table.headers),
+    if "id" not in columns.fields:
+        _no_id_column(table, "an account", "'Account ID'", "account_columns",
+                      "accounts_header_row", problems)
+        return []
+    if "employees" not in columns.fields and "segment" not in columns.fields:
+        problems.add("error", table.file, table.header_row, "", ", ".join(table.headers),
                      "expected an employee count column (e.g. 'Employees') or a 'Segment' "
                      "column, or set [inputs.account_columns] employees = \"<header>\"")
-    if "id" not in columns:
-        return []
-    orders = _column_orders(table, columns, DATE_FIELDS_ACCOUNTS, settings.date_order, problems)
+    orders = _column_orders(table, columns.fields, DATE_FIELDS_ACCOUNTS, settings.date_order,
+                            problems)
     segment_names = {s.casefold(): s for s in scenario.segment_names}
     accounts = []
     for row in table.rows:
-        reader = _RowReader(table, row, columns, problems)
-        account = _account(reader, scenario, orders, segment_names, owners)
+        reader = _RowReader(table, row, columns.fields, problems)
+        account = _account(reader, scenario, orders, segment_names, columns.owners, ids)
         if account is not None:
             accounts.append(account)
     return accounts
 
 
 def _account(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None],
-             segment_names: dict[str, str], owners: dict[str, int]) -> Account | None:
+             segment_names: dict[str, str], owners: dict[str, int],
+             ids: _IdKinds) -> Account | None:
     """One row -> Account, or None when the row has no id."""
-    account_id = v.account_key(reader.raw("id"))
-    if not account_id:
+    shown_id = v.clean_text(reader.raw("id"))
+    if not shown_id:
         reader.problem("error", "id", "expected an account id")
         return None
+    crm_id = v.account_key(shown_id, ids.accounts) if ids.accounts else shown_id
     name = v.clean_text(reader.raw("name")) if "name" in reader.columns else ""
     if not name:
-        name = account_id
+        name = shown_id
     explicit = None
     segment_text = v.key_text(reader.raw("segment"))
     if segment_text:
@@ -332,18 +557,21 @@ def _account(reader: _RowReader, scenario: Scenario, orders: dict[str, str | Non
                            + ", ".join(scenario.segment_names))
     employees, employees_raw = _employees(reader, scenario, explicit)
     arr = reader.parse("arr", v.parse_money)
-    if "arr" in reader.columns and arr is None and not _has_error(reader, "arr"):
+    if "arr" in reader.columns and arr is None and not reader.has_error("arr"):
         reader.problem("warning", "arr", "expected an ARR amount; it is missing (not 0)")
     if arr is not None and arr < 0:
         reader.problem("warning", "arr", "expected ARR of 0 or more; a negative ARR is kept")
-    health = reader.parse("health", v.parse_health)
+    if arr is not None and arr > MOST_ARR:
+        reader.problem("warning", "arr", f"expected ARR below {MOST_ARR:,}; check the unit or "
+                       "a misplaced separator (the value is kept)")
     owner_ids = {}
     for role, index in owners.items():
-        key = v.person_key(reader.row.values[index])
+        key = v.person_key(reader.row.values[index], ids.owners)
         if key:
             owner_ids[role] = key
+    parent = v.account_key(reader.raw("parent"), ids.accounts) or None
     return Account(
-        id=account_id,
+        id=shown_id,
         name=name,
         row=reader.row.number,
         employees=employees,
@@ -353,21 +581,17 @@ def _account(reader: _RowReader, scenario: Scenario, orders: dict[str, str | Non
         customer_since=_date(reader, "customer_since", orders),
         go_live=_date(reader, "go_live", orders),
         onboarding=reader.parse("onboarding", parse_onboarding),
-        health=health,
+        health=reader.parse("health", v.parse_health),
         region=v.clean_text(reader.raw("region")),
-        parent_id=v.account_key(reader.raw("parent")) or None,
+        parent_id=parent,
         explicit_segment=explicit,
         previous_segment=v.clean_text(reader.raw("previous_segment")) or None,
         strategic=bool(reader.parse("strategic", v.parse_bool)),
         locked=bool(reader.parse("locked", v.parse_bool)),
         last_owner_change=_date(reader, "last_owner_change", orders),
         owners=owner_ids,
+        crm_id=crm_id,
     )
-
-
-def _has_error(reader: _RowReader, name: str) -> bool:
-    cell = (reader.table.file, reader.row.number, reader.header(name))
-    return cell in reader.problems.error_cells
 
 
 def _employees(reader: _RowReader, scenario: Scenario,
@@ -378,14 +602,19 @@ def _employees(reader: _RowReader, scenario: Scenario,
     if "employees" not in reader.columns:
         return None, ""
     size = reader.parse("employees", v.parse_employees)
-    if _has_error(reader, "employees"):
+    if reader.has_error("employees"):
         return None, raw_text
     segments = scenario.segments
     rule = scenario.segmentation.band_rule
     count = size.count(rule) if size is not None else None
-    if count is not None and count <= 0:
+    if size is not None and not size.is_band and count is not None and count <= 0:
         reader.problem("error", "employees", "expected a positive employee count")
         return None, raw_text
+    if size is not None and size.note:
+        reader.problem("warning", "employees", size.note)
+    if count is not None and count > MOST_EMPLOYEES:
+        reader.problem("warning", "employees", f"expected at most {MOST_EMPLOYEES:,} employees "
+                       "(the largest employers have about 2 million); the count is kept")
     if explicit is not None:
         return count, raw_text
     policy = scenario.segmentation.below_smallest
@@ -420,36 +649,46 @@ def _employees(reader: _RowReader, scenario: Scenario,
 
 def check_accounts(accounts: list[Account], file: str, problems: _Problems,
                    headers: dict[str, str] | None = None) -> list[Account]:
-    """Duplicate ids (errors naming both rows) and parents that are not in the file."""
+    """Duplicate ids (errors naming both rows) and parents that are not in the file.
+
+    Ids are compared by ``crm_id`` (the 18-character form of a Salesforce id); a parent
+    is found by id, else by a unique account name, and becomes that account's ``id``.
+    """
     headers = headers or {}
     first: dict[str, Account] = {}
     unique = []
     for account in accounts:
-        if account.id in first:
-            other = first[account.id]
+        key = v.key_text(account.crm_id)
+        if key in first:
+            other = first[key]
+            same = "the same id" if other.id == account.id else f"the same id ({other.id})"
             problems.add("error", file, account.row, headers.get("id", "id"), account.id,
-                         f"expected a unique account id; row {other.row} has the same id")
+                         f"expected a unique account id; row {other.row} has {same}")
             continue
-        first[account.id] = account
+        first[key] = account
         unique.append(account)
     by_name: dict[str, list[Account]] = {}
     for account in unique:
         by_name.setdefault(v.key_text(account.name).casefold(), []).append(account)
     resolved = []
     for account in unique:
-        parent = account.parent_id
-        if parent is not None and parent not in first:
-            named = by_name.get(parent.casefold(), [])
-            if len(named) == 1:
+        raw_parent = account.parent_id
+        parent: str | None = None
+        if raw_parent is not None:
+            found = first.get(v.key_text(raw_parent))
+            named = by_name.get(v.key_text(raw_parent).casefold(), [])
+            if found is not None:
+                parent = found.id
+            elif len(named) == 1:
                 parent = named[0].id
             else:
                 problems.add("warning", file, account.row, headers.get("parent", "parent"),
-                             account.parent_id,
+                             raw_parent,
                              "expected the id or name of an account in the file; the parent "
                              "is not found and is ignored")
-                parent = None
         if parent == account.id:
-            problems.add("warning", file, account.row, headers.get("parent", "parent"), parent,
+            problems.add("warning", file, account.row, headers.get("parent", "parent"),
+                         raw_parent,
                          "expected another account as parent; an account cannot be its own")
             parent = None
         resolved.append(replace(account, parent_id=parent) if parent != account.parent_id
@@ -474,32 +713,42 @@ def normalise_role(text: str, role_values: dict[str, str] | None = None) -> str:
     return ROLE_WORDS.get(key, text)
 
 
-def read_people(scenario: Scenario, table: Table, problems: _Problems) -> list[tuple[Person, dict]]:
+def is_horizontal(role: str) -> bool:
+    """A function that owns no accounts by its name: managers, support, operations ..."""
+    words = re.findall(r"[a-z]+", role.casefold())
+    return any(w in HORIZONTAL_WORDS or w.rstrip("s") in HORIZONTAL_WORDS for w in words) \
+        or "csops" in norm_header(role)
+
+
+def read_people(scenario: Scenario, table: Table, columns: _Columns, problems: _Problems,
+                salesforce: bool = False) -> list[tuple[Person, dict]]:
     """Rows of the roster -> (Person, comparable fields) pairs, before duplicates are merged."""
     settings = scenario.inputs
-    columns = resolve_columns(table, PEOPLE_HEADERS, settings.people_columns, problems,
-                              "people_columns")
-    if "id" not in columns:
-        problems.add("error", table.file, 1, "", ", ".join(table.headers),
-                     "expected a person id column (e.g. 'Email' or 'User Id'), or set "
-                     "[inputs.people_columns] id = \"<header>\"")
+    if "id" not in columns.fields:
+        _no_id_column(table, "a person", "'Email' or 'User Id'", "people_columns",
+                      "people_header_row", problems)
         return []
-    orders = _column_orders(table, columns, DATE_FIELDS_PEOPLE, settings.date_order, problems)
+    orders = _column_orders(table, columns.fields, DATE_FIELDS_PEOPLE, settings.date_order,
+                            problems)
     people = []
     for row in table.rows:
-        reader = _RowReader(table, row, columns, problems)
-        person = _person(reader, scenario, orders)
+        reader = _RowReader(table, row, columns.fields, problems)
+        person = _person(reader, scenario, orders, salesforce)
         if person is not None:
             people.append(person)
+    _unknown_roles(table, columns.fields, [p for p, _ in people], problems)
     return people
 
 
-def _person(reader: _RowReader, scenario: Scenario,
-            orders: dict[str, str | None]) -> tuple[Person, dict] | None:
-    person_id = v.person_key(reader.raw("id"))
+def _person(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None],
+            salesforce: bool) -> tuple[Person, dict] | None:
+    person_id = v.person_key(reader.raw("id"), salesforce)
     if not person_id:
         reader.problem("error", "id", "expected a person id (e-mail or CRM user id)")
         return None
+    written = v.clean_text(reader.raw("id"))
+    crm_id = v.salesforce_id18(written) if salesforce and v.is_salesforce_id(written) \
+        else written
     name = v.clean_text(reader.raw("name")) if "name" in reader.columns else ""
     role_text = v.clean_text(reader.raw("role"))
     capacity = reader.parse("capacity", v.parse_number)
@@ -533,9 +782,15 @@ def _person(reader: _RowReader, scenario: Scenario,
     current_team = v.clean_text(reader.raw("current_team")) or None
     if new_team is not None:
         _check_team(reader, scenario, new_team)
+    start_date = _date(reader, "start_date", orders)
+    last_day = _date(reader, "last_day", orders)
+    if start_date is not None and last_day is not None and last_day < start_date:
+        reader.problem("error", "last_day", f"expected a Last Day on or after the start date "
+                       f"{start_date} ({reader.header('start_date')})")
+        last_day = None
     person = Person(
         id=person_id,
-        name=name or v.clean_text(reader.raw("id")),
+        name=name or written,
         row=reader.row.number,
         role=normalise_role(role_text, scenario.inputs.role_values) if role_text else "CSM",
         manager=v.clean_text(reader.raw("manager")),
@@ -543,15 +798,61 @@ def _person(reader: _RowReader, scenario: Scenario,
         new_team=new_team,
         capacity=capacity,
         region=v.clean_text(reader.raw("region")),
-        start_date=_date(reader, "start_date", orders),
-        last_day=_date(reader, "last_day", orders),
+        start_date=start_date,
+        last_day=last_day,
         weeks_off=tuple(sorted(set(weeks_off))),
         max_out_per_week=caps["max_out_per_week"],
         max_in_per_week=caps["max_in_per_week"],
+        crm_id=crm_id,
     )
     comparable = {reader.header(name): (reader.raw(name), _compare_key(reader.raw(name)))
                   for name in reader.columns if name != "id"}
     return person, comparable
+
+
+def _unknown_roles(table: Table, columns: dict[str, int], people: list[Person],
+                   problems: _Problems) -> None:
+    """One warning per role text that is neither an owner role nor a horizontal function."""
+    if "role" not in columns:
+        return
+    header = table.headers[columns["role"]]
+    unknown: dict[str, list[Person]] = {}
+    for person in people:
+        if person.role not in ROLES and not is_horizontal(person.role):
+            unknown.setdefault(person.role, []).append(person)
+    for role, holders in unknown.items():
+        rows = ", ".join(str(p.row) for p in holders[:10]) + (" ..." if len(holders) > 10
+                                                              else "")
+        problems.add("warning", table.file, holders[0].row, header, role,
+                     f"expected a role ({', '.join(ROLES)}) or a known function; "
+                     f"{len(holders)} person(s) with this role (rows {rows}) get no accounts; "
+                     "if it is an owner role, map it in [inputs.role_values]")
+
+
+def check_managers(people: list[Person], table: Table, columns: dict[str, int],
+                   problems: _Problems) -> None:
+    """A warning per manager (id or unique name) who is not in the roster."""
+    if "manager" not in columns:
+        return
+    header = table.headers[columns["manager"]]
+    ids = {p.id for p in people}
+    names: dict[str, int] = {}
+    for person in people:
+        key = v.key_text(person.name).casefold()
+        names[key] = names.get(key, 0) + 1
+    missing: dict[str, list[Person]] = {}
+    for person in people:
+        manager = person.manager
+        if not manager or v.person_key(manager) in ids or manager in ids or names.get(
+                v.key_text(manager).casefold()) == 1:
+            continue
+        missing.setdefault(v.key_text(manager).casefold(), []).append(person)
+    for reports in missing.values():
+        rows = ", ".join(str(p.row) for p in reports[:10]) + (" ..." if len(reports) > 10
+                                                              else "")
+        problems.add("warning", table.file, reports[0].row, header, reports[0].manager,
+                     f"expected a manager who is in the roster (by id or unique name); "
+                     f"{len(reports)} person(s) report to them (rows {rows})")
 
 
 def _compare_key(raw: Any) -> str:
@@ -567,8 +868,6 @@ def _check_team(reader: _RowReader, scenario: Scenario, team: str) -> None:
         reader.problem("warning", "new_team",
                        "expected a scenario segment (" + ", ".join(scenario.segment_names)
                        + ") or 'segment role'; this person is not placed in a segment team")
-
-
 def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems) -> list[Person]:
     """Rows with the same key are one person unless a field conflicts (then an error)."""
     groups: dict[str, list[tuple[Person, dict]]] = {}
@@ -668,59 +967,123 @@ def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _scenario_notes(scenario: Scenario, problems: _Problems) -> None:
+    for note in scenario.notes:
+        problems.items.append(note)
+
+
+def _read_accounts_table(scenario: Scenario, display: str) -> Table:
+    settings = scenario.inputs
+    hint = header_hint(ACCOUNT_HEADERS, settings.account_columns, "accounts_header_row")
+    return read_table(settings.accounts, display, settings.accounts_sheet,
+                      settings.accounts_header_row, hint)
+
+
+def _read_people_table(scenario: Scenario, display: str) -> Table:
+    settings = scenario.inputs
+    assert settings.people is not None
+    hint = header_hint(PEOPLE_HEADERS, settings.people_columns, "people_header_row")
+    return read_table(settings.people, display, settings.people_sheet,
+                      settings.people_header_row, hint)
+
+
+@dataclass
+class _Roster:
+    """The roster as read: people (duplicates merged), whether its ids are Salesforce ids,
+    and whether owners can be checked against it (its id column was found)."""
+
+    people: list[Person] = field(default_factory=list)
+    salesforce: bool = False
+    usable: bool = False
+    columns: _Columns | None = None
+
+
+def _roster(scenario: Scenario, table: Table, problems: _Problems) -> _Roster:
+    if table.unreadable:
+        return _Roster()
+    columns = people_columns(scenario, table, problems)
+    salesforce = salesforce_ids(table, columns.fields.get("id"),
+                                scenario.inputs.salesforce_ids, problems)
+    rows = read_people(scenario, table, columns, problems, salesforce)
+    people = merge_people(rows, table.file, problems)
+    check_managers(people, table, columns.fields, problems)
+    return _Roster(people, salesforce, "id" in columns.fields, columns)
+
+
+def _owner_salesforce(scenario: Scenario, table: Table, columns: _Columns,
+                      roster: _Roster | None, problems: _Problems) -> bool:
+    """Owner cells are roster ids: Salesforce when the roster's are; without a usable roster,
+    judged from the owner cells themselves."""
+    if roster is not None and roster.usable:
+        return roster.salesforce
+    setting = scenario.inputs.salesforce_ids
+    if setting is not True and setting is not False:
+        texts = [v.key_text(row.values[i]) for i in columns.owners.values() for row in table.rows]
+        return v.salesforce_column(texts).salesforce
+    return bool(setting)
+
+
 def read_inputs(scenario: Scenario) -> Inputs:
     """Read, check and type the scenario's accounts and people.
 
-    Raises InputError carrying every problem (errors first, then warnings) when any error
-    is found; otherwise the warnings are returned in ``Inputs.notes``.
+    Raises InputError carrying every problem (errors first, then warnings), the encodings
+    and the rows read, when any error is found; otherwise the warnings (the scenario's
+    first) are returned in ``Inputs.notes``.
     """
     settings = scenario.inputs
     paths = [settings.accounts] + ([settings.people] if settings.people else [])
     displays = _display_names(paths)
     problems = _Problems()
-    header_rows = (settings.accounts_header_row, settings.people_header_row)
-    accounts_table = read_table(settings.accounts, displays[0], settings.accounts_sheet,
-                                header_rows[0])
-    problems.items.extend(accounts_table.problems)
-    scratch = _Problems()
-    account_columns = resolve_columns(accounts_table, ACCOUNT_HEADERS, settings.account_columns,
-                                      scratch, "account_columns")
-    accounts = check_accounts(
-        read_accounts(scenario, accounts_table, problems), accounts_table.file, problems,
-        {name: accounts_table.headers[i] for name, i in account_columns.items()},
-    )
+    _scenario_notes(scenario, problems)
+    accounts_table = _read_accounts_table(scenario, displays[0])
+    problems.add_table(accounts_table.problems)
     tables = [accounts_table]
-    people: list[Person] = []
+    roster: _Roster | None = None
     if settings.people is not None:
-        people_table = read_table(settings.people, displays[1], settings.people_sheet,
-                                  header_rows[1])
+        people_table = _read_people_table(scenario, displays[1])
         tables.append(people_table)
-        problems.items.extend(people_table.problems)
-        people = merge_people(read_people(scenario, people_table, problems), people_table.file,
-                              problems)
-        owner_headers = _owner_headers(accounts_table, scenario, problems)
-        accounts = resolve_owners(accounts, people, accounts_table.file, owner_headers, problems)
+        problems.add_table(people_table.problems)
+        roster = _roster(scenario, people_table, problems)
+    accounts: list[Account] = []
+    columns_used: dict[str, tuple[tuple[str, str], ...]] = {}
+    ignored: dict[str, tuple[str, ...]] = {}
+    if not accounts_table.unreadable:
+        columns = account_columns(scenario, accounts_table, problems)
+        columns_used[accounts_table.file] = columns.used(accounts_table.headers)
+        ignored[accounts_table.file] = columns.ignored
+        ids = _IdKinds(
+            salesforce_ids(accounts_table, columns.fields.get("id"), settings.salesforce_ids,
+                           problems),
+            _owner_salesforce(scenario, accounts_table, columns, roster, problems))
+        accounts = check_accounts(
+            read_accounts(scenario, accounts_table, columns, problems, ids),
+            accounts_table.file, problems,
+            {name: accounts_table.headers[i] for name, i in columns.fields.items()})
+        if roster is not None and roster.usable:
+            owner_headers = {role: accounts_table.headers[i]
+                             for role, i in columns.owners.items()}
+            accounts = resolve_owners(accounts, roster.people, accounts_table.file,
+                                      owner_headers, problems)
+    if roster is not None and roster.columns is not None:
+        people_file = tables[1].file
+        columns_used[people_file] = roster.columns.used(tables[1].headers)
+        ignored[people_file] = roster.columns.ignored
+    people = roster.people if roster is not None else []
     if not accounts and not problems.errors:
         problems.add("error", accounts_table.file, None, "", f"{len(accounts_table.rows)} rows",
                      "expected at least one account (is this the right file or sheet?)")
     if settings.people is not None and not people and not problems.errors:
-        problems.add("error", displays[1], None, "", "0 people",
+        problems.add("error", tables[1].file, None, "", "0 people",
                      "expected at least one person in the roster")
     for problem in problems.items:
         log.debug("%s: %s", problem.severity, problem)
-    if problems.errors:
-        raise InputError(problems.errors + problems.warnings)
     encodings = {t.file: (t.encoding or f"XLSX, sheet '{t.sheet}'") for t in tables if t.headers}
+    if problems.errors:
+        raise InputError(problems.errors + problems.warnings, encodings,
+                         {t.file: len(t.rows) for t in tables if t.headers})
     fingerprints = {t.file: fingerprint(p) for t, p in zip(tables, paths, strict=True)}
     return Inputs(tuple(accounts), tuple(people), tuple(problems.warnings), encodings,
-                  fingerprints)
-
-
-def _owner_headers(table: Table, scenario: Scenario, problems: _Problems) -> dict[str, str]:
-    scratch = _Problems()
-    owners = resolve_columns(table, OWNER_HEADERS, scenario.inputs.owner_columns, scratch,
-                             "owner_columns")
-    return {role: table.headers[i] for role, i in owners.items()}
+                  fingerprints, columns_used, ignored)
 
 
 def load_people(scenario: Scenario) -> tuple[list[Person], list[InputProblem]]:
@@ -728,18 +1091,23 @@ def load_people(scenario: Scenario) -> tuple[list[Person], list[InputProblem]]:
     if scenario.inputs.people is None:
         return [], []
     problems = _Problems()
-    table = read_table(scenario.inputs.people, scenario.inputs.people.name,
-                       scenario.inputs.people_sheet, scenario.inputs.people_header_row)
-    problems.items.extend(table.problems)
-    people = merge_people(read_people(scenario, table, problems), table.file, problems)
-    return people, problems.items
+    table = _read_people_table(scenario, scenario.inputs.people.name)
+    problems.add_table(table.problems)
+    return _roster(scenario, table, problems).people, problems.items
 
 
 def load_accounts(scenario: Scenario) -> tuple[list[Account], list[InputProblem]]:
     """The accounts alone (owners not checked against a roster) and their problems."""
     problems = _Problems()
-    table = read_table(scenario.inputs.accounts, scenario.inputs.accounts.name,
-                       scenario.inputs.accounts_sheet, scenario.inputs.accounts_header_row)
-    problems.items.extend(table.problems)
-    accounts = check_accounts(read_accounts(scenario, table, problems), table.file, problems)
+    table = _read_accounts_table(scenario, scenario.inputs.accounts.name)
+    problems.add_table(table.problems)
+    if table.unreadable:
+        return [], problems.items
+    columns = account_columns(scenario, table, problems)
+    ids = _IdKinds(salesforce_ids(table, columns.fields.get("id"),
+                                  scenario.inputs.salesforce_ids, problems),
+                   _owner_salesforce(scenario, table, columns, None, problems))
+    accounts = check_accounts(read_accounts(scenario, table, columns, problems, ids),
+                              table.file, problems,
+                              {name: table.headers[i] for name, i in columns.fields.items()})
     return accounts, problems.items

@@ -20,12 +20,18 @@ Decisions (documented here once):
   only be read one way, or by the scenario's ``date_order``; a column whose values could all
   be read either way is an error unless ``date_order`` is set. Excel serial numbers are
   read with a warning.
-- Salesforce ids: a 15-character id is compared in its 18-character form (with the
-  case-checksum suffix); ids are never merged by case.
+- Salesforce ids: whether an id column holds Salesforce ids is decided for the whole
+  column (:func:`salesforce_column`), never per value, so that ``ACC000000000001`` is not
+  given a checksum suffix. In a Salesforce column a 15-character id is compared in its
+  18-character form (with the case-checksum suffix); ids are never merged by case, and the
+  id shown to people stays exactly as exported.
+- Employee counts written as text must be whole: ``1.234`` is refused (it may be a European
+  thousands separator) rather than read as 1; ``1,234`` and ``1 234`` are 1234.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,7 +89,10 @@ def key_text(value: object) -> str:
 
 
 _SF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-_SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-5]{3})?$")
+_SF_SHAPE = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-5]{3})?$")
+#: A word and a number (``ACC000000000001``, ``CUST00000000042``) or digits only: ids a
+#: company numbered itself. Salesforce record ids mix letters into the record number.
+_NUMBERED = re.compile(r"^[A-Za-z]*[0-9]+$")
 
 
 def salesforce_suffix(id15: str) -> str:
@@ -95,11 +104,16 @@ def salesforce_suffix(id15: str) -> str:
     return suffix
 
 
-def looks_like_salesforce_id(text: str) -> bool:
-    """15 letters/digits with at least one digit, or 18 whose suffix is the right checksum."""
-    if not _SF_ID.match(text) or not any(ch.isdigit() for ch in text[:15]):
+def is_salesforce_id(text: str) -> bool:
+    """15 letters/digits, or 18 whose last 3 are the case checksum of the first 15."""
+    if not _SF_SHAPE.match(text):
         return False
     return len(text) == 15 or salesforce_suffix(text[:15]) == text[15:].upper()
+
+
+def looks_like_salesforce_id(text: str) -> bool:
+    """A Salesforce id shape with at least one digit (an all-letter word is not an id)."""
+    return is_salesforce_id(text) and any(ch.isdigit() for ch in text[:15])
 
 
 def salesforce_id18(text: str) -> str:
@@ -110,20 +124,51 @@ def salesforce_id18(text: str) -> str:
     return text[:15] + salesforce_suffix(text[:15])
 
 
-def account_key(value: object) -> str:
-    """Account id for matching: trimmed text, Salesforce ids in 18-character form, case kept."""
+@dataclass(frozen=True, slots=True)
+class IdColumn:
+    """The verdict on one id column: Salesforce ids or not, and the first value that spoiled
+    an otherwise Salesforce-looking column (index into the values given, or None)."""
+
+    salesforce: bool
+    odd_one: int | None = None
+
+
+def salesforce_column(values: Sequence[str]) -> IdColumn:
+    """Do the non-empty ``values`` of an id column hold Salesforce record ids?
+
+    Yes when every value is 15 or 18 letters and digits with a digit, every 18-character
+    value ends in its checksum, and the column is not plainly a company's own numbering
+    (every value a word followed by digits, like ``ACC000000000001``). When at least 80% of
+    the values look like Salesforce ids but some do not, ``odd_one`` points at the first of
+    those so that the reader can warn about it.
+    """
+    texts = [t for t in values if t]
+    if not texts or all(_NUMBERED.match(t[:15]) for t in texts):
+        return IdColumn(False)
+    odd = [i for i, t in enumerate(values) if t and not looks_like_salesforce_id(t)]
+    if not odd:
+        return IdColumn(True)
+    if len(texts) - len(odd) >= 0.8 * len(texts):
+        return IdColumn(False, odd[0])
+    return IdColumn(False)
+
+
+def account_key(value: object, salesforce: bool = False) -> str:
+    """Account id for matching: trimmed text, case kept; in a Salesforce column the
+    18-character form (so the 15- and 18-character forms of one record are one key)."""
     text = key_text(value)
-    return salesforce_id18(text) if looks_like_salesforce_id(text) else text
+    return salesforce_id18(text) if salesforce and is_salesforce_id(text) else text
 
 
-def person_key(value: object) -> str:
+def person_key(value: object, salesforce: bool = False) -> str:
     """Person id (e-mail, login or CRM user id) for matching.
 
-    Trimmed, no-break spaces to spaces, lower-cased; a Salesforce user id is instead put in
-    its 18-character form with its case kept (lower-casing would merge distinct ids).
+    Trimmed, no-break spaces to spaces, lower-cased; in a Salesforce column a user id is
+    instead put in its 18-character form with its case kept (lower-casing would merge
+    distinct ids).
     """
     text = key_text(value)
-    if looks_like_salesforce_id(text):
+    if salesforce and is_salesforce_id(text):
         return salesforce_id18(text)
     return text.casefold()
 
@@ -212,6 +257,7 @@ class EmployeeSize:
     low: int | None
     high: int | None
     approximate: bool = False
+    note: str = ""  # a reading worth a warning (a fractional spreadsheet number, rounded)
 
     @property
     def is_band(self) -> bool:
@@ -236,19 +282,37 @@ class EmployeeSize:
         return self.low
 
 
-_NUM = r"\d[\d,\.]*\s*[kK]?"
+#: A number in a size text: digits with ',' '.' or ' 123' groups, and an optional k.
+_NUM = r"\d(?:[\d,\.]|\s(?=\d{3}(?!\d)))*\s*[kK]?"
 _APPROX = re.compile(r"^(?:approx(?:imately)?\.?|about|around|circa|ca\.?|~|c\.)\s*", re.I)
 _UNUSABLE_SIZES = {"self-employed", "self employed", "sole trader", "freelance"}
+_EMPLOYEES_EXPECTED = "an employee count like 1,250 or a band like 51-200"
 
 
 def _band_number(text: str) -> int:
+    """'1,250' / '1 250' / '10k' / '1.5k' / '120.0' -> a whole count.
+
+    Refused: a fraction ('12.5', '5,000.7') and a dot before exactly three digits ('1.234'),
+    which may be 1234 written with a European thousands separator, or 1.234; either guess
+    could misplace the account, so the file must say.
+    """
     text = text.strip().replace(" ", "")
     factor = 1
     if text[-1:] in "kK":
         factor, text = 1000, text[:-1]
     if not _PLAIN_NUMBER.match(text):
-        raise ValueProblem("expected an employee count like 1,250 or a band like 51-200")
-    return int(round(float(text.replace(",", "")) * factor))
+        raise ValueProblem(f"expected {_EMPLOYEES_EXPECTED}")
+    number = float(text.replace(",", "")) * factor
+    shown = text + ("k" if factor > 1 else "")
+    if factor == 1 and re.match(r"^\d{1,3}(?:\.\d{3})+$", text):
+        raise ValueProblem(
+            f"expected a whole employee count like 1234 or 1,234: '{shown}' may use a "
+            "European thousands separator (1234) or be a fraction; write it without the dot"
+        )
+    if not number.is_integer():
+        raise ValueProblem(f"expected a whole employee count like 1,234, not '{shown}' "
+                           "(a count of people has no fraction)")
+    return int(number)
 
 
 def parse_employees(value: object) -> EmployeeSize | None:
@@ -258,11 +322,13 @@ def parse_employees(value: object) -> EmployeeSize | None:
     'Less than 250' -> ..249, '10k' -> 10000, 'approx. 300' -> 300 (approximate).
     """
     if isinstance(value, bool):
-        raise ValueProblem("expected an employee count like 1,250 or a band like 51-200")
+        raise ValueProblem(f"expected {_EMPLOYEES_EXPECTED}")
     if isinstance(value, (int, float)):
-        if not float(value).is_integer():
-            raise ValueProblem("expected a whole employee count")
-        return EmployeeSize(int(value), int(value))
+        # a spreadsheet number: no separator ambiguity; a fraction is rounded and noted
+        count = math.floor(value + 0.5)  # half up: 12.5 -> 13, as people round
+        note = "" if float(value).is_integer() else (
+            f"expected a whole employee count; the spreadsheet number {value} is read as {count}")
+        return EmployeeSize(count, count, note=note)
     text = key_text(value)
     folded = text.casefold()
     if _is_missing_word(text) or folded in _UNUSABLE_SIZES:
@@ -295,9 +361,7 @@ def parse_employees(value: object) -> EmployeeSize | None:
         if kind == "over":
             return EmployeeSize(numbers[0] + 1, None, approximate)
         return EmployeeSize(None, numbers[0] - 1, approximate)
-    raise ValueProblem(
-        "expected an employee count like 1,250 or a band like 51-200, 250 to 499, 10,001+"
-    )
+    raise ValueProblem(f"expected {_EMPLOYEES_EXPECTED}, 250 to 499, 10,001+")
 
 
 def segment_of(count: int, segments: Sequence[Segment]) -> str | None:
@@ -418,25 +482,31 @@ def numeric_date_parts(value: object) -> tuple[int, int, int] | None:
     return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
+def date_order_evidence(values: Sequence[object]) -> dict[str, int]:
+    """Order ('DMY'/'MDY') -> index of the first value that can only be read that way."""
+    found: dict[str, int] = {}
+    for index, value in enumerate(values):
+        parts = numeric_date_parts(value)
+        if parts is None:
+            continue
+        first, second, _ = parts
+        if first > 12 >= second:
+            found.setdefault("DMY", index)
+        elif second > 12 >= first:
+            found.setdefault("MDY", index)
+    return found
+
+
 def column_date_order(values: Sequence[object]) -> str | None:
     """'DMY' or 'MDY' when some value can only be read one way; None when all are ambiguous.
 
     Raises ValueProblem when the column holds values that can only be day-first and others
     that can only be month-first.
     """
-    orders = set()
-    for value in values:
-        parts = numeric_date_parts(value)
-        if parts is None:
-            continue
-        first, second, _ = parts
-        if first > 12 >= second:
-            orders.add("DMY")
-        elif second > 12 >= first:
-            orders.add("MDY")
+    orders = date_order_evidence(values)
     if len(orders) > 1:
         raise ValueProblem("expected one day/month order in the whole column (found both)")
-    return orders.pop() if orders else None
+    return next(iter(orders), None)
 
 
 def parse_date(value: object, order: str | None) -> DateValue | None:
