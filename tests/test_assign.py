@@ -1,10 +1,12 @@
 """The assignment optimizer on hand-made instances with known answers, and properties."""
 
 import random
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -379,8 +381,8 @@ def test_locked_accounts_beyond_capacity_are_kept_and_reported():
     p1's but not locked, no longer fits p1 and goes to p2 (capacity 10). Team: 20 points
     for 20 of capacity, targets 10 and 10.
     move A3 100 (no ARR), fit 40 (p2 holds nothing in its family);
-    balance: p1 +5, p2 -5 points; band 10% of 10 = 1 point: (1 + 4 x 4) x 2 = 34 points,
-    x 100 scale x weight 20 = 68,000."""
+    balance: p1 +5, p2 -5 points; band 10% of 10 = 1 point, 8x beyond: (1 + 8 x 4) x 2 = 66
+    points, x 100 scale x weight 20 = 132,000."""
     scenario = replace(SC, workload=WorkloadSettings(full_time_points={"CSM": 10.0}))
     accounts = [
         Account(f"L{i}", f"L{i}", employees=500, customer_since=OLD, locked=True,
@@ -394,15 +396,15 @@ def test_locked_accounts_beyond_capacity_are_kept_and_reported():
     assert result.overloads[0].reason == (
         "p1 holds 15 points of locked accounts, over a capacity of 10 points")
     assert result.unassigned == () and result.shortfalls == ()
-    assert result.terms == {"move": 10000, "fit": 4000, "balance": 68000, "unassigned": 0}
+    assert result.terms == {"move": 10000, "fit": 4000, "balance": 132000, "unassigned": 0}
     assert result.stages[0].status == "OPTIMAL"
 
 
 def test_family_heavier_than_anyone_is_split_and_listed():
     """Family F0 with children F1, F2: 3 x 5 = 15 points, two CSMs of 10 points. No one can
     hold it, so its accounts are assigned one by one (10 + 5). All new coverage: fit 3 x 40.
-    Targets 7.5 -> 750 scaled each; deviations +-250 scaled, band 100: (100 + 4 x 150) x 2
-    = 1,400 x weight 20 = 28,000."""
+    Targets 7.5 -> 750 scaled each; deviations +-250 scaled, band 100: (100 + 8 x 150) x 2
+    = 2,600 x weight 20 = 52,000."""
     scenario = replace(SC, workload=WorkloadSettings(full_time_points={"CSM": 10.0}))
     accounts = [
         Account("F0", "F0", employees=500, customer_since=OLD),
@@ -414,7 +416,7 @@ def test_family_heavier_than_anyone_is_split_and_listed():
     assert sorted(result.load_after.values()) == [500, 1000]
     assert result.splits == (FamilySplit("F0", "Venus CSM", ("F0", "F1", "F2"), 15.0, 10.0),)
     assert "assigned one by one" in result.splits[0].reason
-    assert result.terms == {"move": 0, "fit": 12000, "balance": 28000, "unassigned": 0}
+    assert result.terms == {"move": 0, "fit": 12000, "balance": 52000, "unassigned": 0}
 
 
 def test_strategic_account_that_fits_no_one_waits_with_the_reason():
@@ -475,3 +477,101 @@ def test_fit_prefers_a_family_holder_and_the_same_region():
     result = run(accounts, people, scenario)
     assert result.owners[("R1", "CSM")] == "p3"
     assert (result.terms["move"], result.terms["fit"]) == (10000, 4000)
+
+
+def test_bands_fix_a_large_imbalance_that_a_flat_penalty_leaves():
+    """A Mercury team of 0.5, 0.8 and 1.0 FTE (50, 80, 100 points) holding 50, 40 and 48
+    one-point accounts: 138 points, 60% utilization, targets 30, 48 and 60; utilization
+    100%, 50%, 48% (a 52-point spread). Each move costs 100 + 40 fit = 140 weight units.
+
+    Flat deviation (weight 20 per point): a move saves at most 2 x 20 = 40 < 140, so
+    nothing moves: balance 20 + 8 + 12 = 40 points = 80,000 model units.
+    Bands (default): 10% of capacity (5, 8, 10 points) at 20 a point, 8 x 20 beyond. While
+    the 0.5 FTE person is beyond her band (+20 -> +5) each move saves at least
+    (8 + 1) x 20 = 180 > 140: 15 moves. Afterwards a move saves 2 x 20 = 40: no more.
+    Then a is at +5 and b and c share the 15 points with deviations summing to 5:
+    balance 10 points x 100 x 20 = 20,000; move 15 x 100 x 100; fit 15 x 40 x 100."""
+    owners = ["a"] * 50 + ["b"] * 40 + ["c"] * 48
+    accounts = [Account(f"M{i:03d}", "M", employees=50, customer_since=OLD,
+                        owners={"CSM": owner}) for i, owner in enumerate(owners)]
+    people = [Person("a", "A", new_team="Mercury", capacity=0.5),
+              Person("b", "B", new_team="Mercury", capacity=0.8),
+              Person("c", "C", new_team="Mercury", capacity=1.0)]
+    result = run(accounts, people)
+    assert result.terms == {"move": 150000, "fit": 60000, "balance": 20000, "unassigned": 0}
+    assert result.load_after["a"] == 3500 and result.stages[0].status == "OPTIMAL"
+    assert result.spread_before == {"Mercury CSM": 52.0}
+    assert result.spread_after["Mercury CSM"] <= 16.25
+    flat = assign(Inputs(tuple(accounts), tuple(people)),
+                  place_accounts(tuple(accounts), SC.segments, "exception"), SC,
+                  balance_shape="deviation")
+    assert flat.terms == {"move": 0, "fit": 0, "balance": 80000, "unassigned": 0}
+
+
+def test_time_budget_shares_the_thread_time_left():
+    """Three parts of 30, 10 and 20 variables, 10 s left, 2 threads: 20 thread-seconds.
+    Started together: 20 x 30/60 = 10 (all the time left), then (20 - 10) x 10/30 = 3.33,
+    then (20 - 13.33) x 20/20 = 6.67. Promised in all: 20 thread-seconds, never more."""
+    from types import SimpleNamespace
+
+    from planner.optimize.assign import _Budget
+
+    parts = [SimpleNamespace(variables=v, index=i) for i, v in enumerate((30, 10, 20))]
+    budget = _Budget(time.perf_counter() + 10.0, parts, threads=2)
+    shares = [budget.share(p) for p in parts]
+    assert shares == pytest.approx([10.0, 10 / 3, 20 / 3], abs=0.05)
+    budget.done(parts[1])  # finished at once: its 3.33 s go back to the others
+    assert budget._left == 0 and sum(shares) <= 20.0
+
+
+def test_no_time_left_still_gives_a_checked_plan():
+    """time_limit_s = 0: no LP and no CP-SAT, the greedy plan (everyone keeps: balance
+    (5 + 5) points x 100 x 20 = 20,000), reported FEASIBLE with no bound."""
+    scenario = replace(SC, solver=SolverSettings(time_limit_s=0.0, workers=1, seed=7))
+    result = run(six_accounts(), PEOPLE, scenario)
+    assert result.terms == {"move": 0, "fit": 0, "balance": 20000, "unassigned": 0}
+    assert [(s.status, s.bound) for s in result.stages] == [("FEASIBLE", 0)]
+
+
+def shortlist_case():
+    """p1, p2, p3 hold four 5-point Venus accounts each (A0-A11, ARR 1k..12k), p4 none; G0
+    (ARR 50k) belongs to a leaver. 65 points over 400 of capacity: targets 16.25 each.
+    Best plan: G0, A0 and A4 to p4 -> loads 15, 15, 20, 15, deviations -1.25 x 3 and
+    +3.75, all inside the bands: balance 7.5 x 100 x 20 = 15,000; move 150 + 101 + 105
+    = 35,600; fit 3 x 40 = 12,000. Total 62,600. Moving one of p3's too gains nothing
+    (its |deviation| falls by 2.5 points, the receiver's rises by 2.5)."""
+    accounts = [Account(f"A{i}", f"A{i}", employees=500, arr=1000.0 * (i + 1),
+                        customer_since=OLD, owners={"CSM": f"p{i // 4 + 1}"})
+                for i in range(12)]
+    accounts.append(Account("G0", "G0", employees=500, arr=50000.0, customer_since=OLD,
+                            owners={"CSM": "gone"}))
+    people = [Person(f"p{i}", "P", new_team="Venus") for i in range(1, 5)]
+    people.append(Person("gone", "G", new_team="Venus", last_day=date(2027, 1, 29)))
+    return accounts, people
+
+
+def test_lp_pricing_widens_shortlists_and_proves_the_whole_team_bound():
+    """Shortlists of one person: each A account's is its owner, so p4 can get A0 and A4
+    only if LP pricing adds p4. It does, and the plan meets a bound for the whole team."""
+    accounts, people = shortlist_case()
+    result = run_with(accounts, people, max_candidates=1)
+    assert result.terms == {"move": 35600, "fit": 12000, "balance": 15000, "unassigned": 0}
+    (stats,) = result.stages
+    assert (stats.status, stats.objective, stats.bound, stats.shortlist) == (
+        "OPTIMAL", 62600, 62600, 1)
+
+
+def test_a_plan_proven_only_on_shortlists_says_so(monkeypatch):
+    """The same case with pricing unable to add anyone: CP-SAT proves the best plan among
+    the shortlists (A0, A4 stay with their owners), which costs more than 62,600. The
+    bound still holds for the whole team (LP + every group's most negative left-out
+    reduced cost), so it is at most 62,600, and the status says "candidate lists"."""
+    import planner.optimize.assign as optimizer
+
+    real = optimizer.price_columns
+    monkeypatch.setattr(optimizer, "price_columns", lambda part, lp: (real(part, lp)[0], []))
+    accounts, people = shortlist_case()
+    result = run_with(accounts, people, max_candidates=1)
+    (stats,) = result.stages
+    assert stats.status == "OPTIMAL (candidate lists)"
+    assert stats.bound <= 62600 < stats.objective

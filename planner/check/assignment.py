@@ -28,8 +28,8 @@ from planner.scenario import Scenario
 from planner.segments import Placement
 from planner.teams import capacity_points, is_away_whole_horizon, is_leaving, parse_new_team
 
-BAND_FRACTION = 0.10  # the "bands" balance shape: 4x weight beyond 10% of capacity
-BAND_STEEP = 4
+BAND_FRACTION = 0.10  # the "bands" balance shape: 8x weight beyond 10% of capacity
+BAND_STEEP = 8
 
 
 def check_assignment(

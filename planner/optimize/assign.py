@@ -34,7 +34,18 @@ Objective (named terms; model units = weight units x POINT_SCALE):
   role today on the account or on any account of its parent/child family, plus
   ``region_mismatch`` when both regions are known and differ; plus ``previous_change``
   when a re-plan departs from the previous plan's owner;
-- balance: ``balance`` x the balance value in scaled points (see ``balance_value``);
+- balance: per team, each staying member has a target load = capacity x the team's
+  utilization (the team's points / its members' capacity, at most 1), in points. With the
+  default shape "bands" a person costs ``balance`` weight units per point their load is
+  away from target (above or below) up to a band of 10% of their own capacity, and
+  BAND_STEEP (8) x ``balance`` per point beyond it; the term sums that over every person of
+  every team. A 1.0 FTE person (100 points) 15 points over target costs 10 x 20 + 5 x 160
+  = 1,000 weight units at balance = 20. So a move that takes someone back toward the band
+  pays as soon as it saves more than its move and fit cost, and small imbalances (inside
+  the bands) are left alone unless whole accounts are big. Other shapes
+  (``balance_shape``): "deviation", ``balance`` per point of |load - target|, no band;
+  "spread", ``balance`` x (max - min over the team of load - target) x team size. In
+  model units the term is ``balance`` x the value in scaled points (``balance_value``);
 - unassigned: per unassigned need, the ``unassigned`` weight plus ARR in thousands (the
   owner who loses it is also charged a move).
 
@@ -103,7 +114,7 @@ CANDIDATES = 16
 RELATIVE_GAP = 1e-4
 GLOP_PARAMETERS = "use_dual_simplex: true\nperturb_costs_in_dual_simplex: true"
 BAND_FRACTION = 0.10
-BAND_STEEP = 4
+BAND_STEEP = 8
 #: LP rounds of pricing left-out candidates; columns added per group and round.
 PRICING_ROUNDS = 3
 PRICED_PER_GROUP = 2
@@ -247,15 +258,20 @@ class Part:
     ctx: _Context | None = None
     index: int = 0  # position among the parts (segment then role order), from 0
     shortlist: int = 0  # candidates per group when the team has shortlists, else 0
+    grain: int = 1  # gcd of the groups' points (set with the groups)
+    limits: list[int] = field(default_factory=list)  # per person, see ``limit``
 
     @property
     def label(self) -> str:
         return self.team.label
 
-    @property
-    def grain(self) -> int:
-        """Greatest common divisor of the groups' points: every load is a multiple of it."""
-        return math.gcd(*(g.points for g in self.groups)) or 1
+    def set_groups(self, groups: list[Group]) -> None:
+        """Install the groups, and what follows from their points: the grain (every load is
+        a multiple of their gcd) and each person's load limit."""
+        self.groups = groups
+        self.grain = math.gcd(*(g.points for g in groups)) or 1
+        locks = self.lock_load or [0] * len(self.people)
+        self.limits = [max(self.usable(c), locks[c]) for c in range(len(self.people))]
 
     def usable(self, c: int) -> int:
         """Capacity of person ``c`` rounded down to the grain (a valid, tighter capacity)."""
@@ -263,7 +279,7 @@ class Part:
 
     def limit(self, c: int) -> int:
         """The load person ``c`` may carry: usable capacity, or their locked load if more."""
-        return max(self.usable(c), self.lock_load[c] if self.lock_load else 0)
+        return self.limits[c]
 
     def fits(self, g: Group, c: int) -> bool:
         """Group ``g`` fits person ``c`` beside the groups locked to them."""
@@ -331,7 +347,7 @@ def build_parts(
         limit = max_candidates
         if limit is None:
             limit = CANDIDATES if len(people) > PRUNE_ABOVE_PEOPLE else 0
-        part.groups = _groups(ctx, part, team_needs, limit)
+        part.set_groups(_groups(ctx, part, team_needs, limit))
         part.shortlist = limit if part.pruned else 0
         parts.append(part)
     return parts
@@ -772,9 +788,8 @@ def add_balance(
             value = over + under
             aux.append((over, under, None))
         devs.append(value)
-        cut = _chord(t, part.grain, cap, shape)
-        if cut:  # grain * value >= grain * f(a) + (f(b) - f(a)) * (load - a)
-            a, fa, rise, grain = cut
+        for a, fa, rise, grain in chords(t, part.grain, cap, shape):
+            # grain * value >= grain * f(a) + (f(b) - f(a)) * (load - a)
             model.add(grain * value >= grain * fa + rise * (load - a))
     if shape == "spread":
         lo = -max(part.target) - 1
@@ -788,19 +803,28 @@ def add_balance(
     return sum(devs)
 
 
-def _chord(target: int, grain: int, capacity: int, shape: str) -> tuple[int, int, int, int] | None:
-    """(a, f(a), f(b) - f(a), grain) for the grain multiples a <= target < b = a + grain,
-    f the person's balance value as a function of the load; None when there is no cut.
+def chords(target: int, grain: int, capacity: int, shape: str) -> list[tuple[int, int, int, int]]:
+    """Cuts (a, f(a), f(b) - f(a), grain), f the person's balance value as a function of the
+    load, one per kink of f (the target, and with bands the band's ends) that falls between
+    two grain multiples a < kink < b = a + grain.
 
     Loads are multiples of the grain and f is convex, so f(load) lies above the chord
-    through (a, f(a)) and (b, f(b)): a valid cut that tightens the LP relaxation.
+    through (a, f(a)) and (b, f(b)): valid cuts that tighten the LP relaxation, which
+    otherwise lets a fractional load sit in a kink below the chord.
     """
     if grain <= 1 or shape == "spread":
-        return None
-    a = target // grain * grain
-    fa = person_balance(a - target, capacity, shape)
-    fb = person_balance(a + grain - target, capacity, shape)
-    return a, fa, fb - fa, grain
+        return []
+    band = int(capacity * BAND_FRACTION)
+    kinks = [target] + ([target - band, target + band] if shape == "bands" and band else [])
+    cuts = []
+    for kink in kinks:
+        a = kink // grain * grain
+        if a == kink and kink != target:
+            continue  # the kink is a reachable load: f is linear between grain multiples
+        fa = person_balance(a - target, capacity, shape)
+        fb = person_balance(a + grain - target, capacity, shape)
+        cuts.append((a, fa, fb - fa, grain))
+    return cuts
 
 
 def build_model(part: Part, scenario: Scenario, shape: str) -> _Model:
@@ -1012,8 +1036,8 @@ def solve_part(
     seconds = time.perf_counter() - began
     notes = [*part.notes, f"plan from {found.source}"]
     if part.shortlist:
-        notes.append(f"shortlists of {part.shortlist} candidates per account, widened by LP "
-                     "pricing; the bound holds for the whole team")
+        notes.append(f"shortlists of {part.shortlist} candidates per account (LP pricing adds "
+                     "anyone who could lower the bound); the bound holds for the whole team")
     stats = PartStats(
         part.label, status, cost, min(found.bound, cost), round(seconds, 3), _n_needs(part),
         len(part.people), part.variables, "; ".join(notes), shortlist=part.shortlist,
@@ -1093,7 +1117,7 @@ def priced_lp(part: Part, scenario: Scenario, shape: str, deadline: float) -> _P
         if not part.pruned:
             return _Priced(lp.value, lp.values)
         shortfall, columns = price_columns(part, lp)
-        bound = lp.value + shortfall
+        bound = max(0.0, lp.value + shortfall)  # every term is >= 0
         best = _Priced(bound if best.values is None else max(best.bound, bound), lp.values)
         if not columns:
             break
@@ -1145,7 +1169,7 @@ def lp_relaxation(
     # Measured on the benchmark's largest team (315k columns): primal simplex 64 s, dual
     # simplex 20 s, dual simplex with perturbed costs 7 s, same optimum.
     lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
-    if time_limit is not None:
+    if time_limit is not None and math.isfinite(time_limit):
         lp.SetTimeLimit(max(1, int(time_limit * 1000)))
     xs: list[list] = []
     objective = lp.Objective()
@@ -1203,9 +1227,8 @@ def lp_relaxation(
                 row.SetCoefficient(d, 1)
                 objective.SetCoefficient(d, w_bal * slope)
                 dev_vars.append((d, slope))
-        cut = _chord(t, part.grain, cap, shape)
-        if cut:  # grain * value - rise * load >= grain * f(a) - rise * a
-            a, fa, rise, grain = cut
+        for a, fa, rise, grain in chords(t, part.grain, cap, shape):
+            # grain * value - rise * load >= grain * f(a) - rise * a
             row = lp.Constraint(grain * fa - rise * a, inf)
             person_rows[c].append((row, -rise))
             for d, slope in dev_vars:
@@ -1316,22 +1339,37 @@ class _Reporter:
 
 
 class _Budget:
-    """The stage's deadline, shared out to parts as they start (see the module doc)."""
+    """The stage's deadline, shared out to parts as they start (see the module doc).
+
+    With several threads, the thread-seconds left are shared: the part starting now gets
+    (threads x time left - time already promised to running parts) x its share of the
+    variables not yet started, and never more than the time left.
+    """
 
     def __init__(self, deadline: float, parts: list[Part], threads: int):
         self.deadline = deadline
         self.threads = threads
         self._left = sum(max(1, p.variables) for p in parts)
+        self._promised: dict[int, float] = {}  # part index -> end of its promised time
         self._lock = threading.Lock()
 
     def share(self, part: Part) -> float:
-        """Seconds for ``part``: its variables' share of the time left (x the threads)."""
+        """Seconds for ``part``: its variables' share of the thread-time left."""
         weight = max(1, part.variables)
         with self._lock:
-            left = max(0.0, self.deadline - time.perf_counter())
-            share = min(1.0, self.threads * weight / max(1, self._left))
+            now = time.perf_counter()
+            left = max(0.0, self.deadline - now)
+            promised = sum(max(0.0, end - now) for end in self._promised.values())
+            free = max(0.0, self.threads * left - promised)
+            seconds = min(left, free * weight / max(1, self._left))
             self._left -= weight
-        return left * share
+            self._promised[part.index] = now + seconds
+        return seconds
+
+    def done(self, part: Part) -> None:
+        """The part finished: what it did not use goes back to the others."""
+        with self._lock:
+            self._promised.pop(part.index, None)
 
 
 def _solve_all(
@@ -1347,6 +1385,7 @@ def _solve_all(
     def solve(part: Part) -> PartResult:
         result = solve_part(part, scenario, shape, workers if threads == 1 else 1,
                             budget.share(part), reporter.incumbent(part))
+        budget.done(part)
         reporter.done(part, result.stats)
         return result
 
@@ -1427,12 +1466,18 @@ def lp_relaxation_bound(
     balance_shape: str = DEFAULT_SHAPE,
     max_candidates: int | None = None,
 ) -> float:
-    """Sum over parts of the LP relaxation value (max_candidates=0: the full model)."""
+    """Sum over parts of a lower bound from the LP relaxation: its value for the full model
+    (max_candidates=0), or with shortlists the priced bound of ``priced_lp``, which also
+    holds for the whole team (PRICING_ROUNDS rounds, no time limit)."""
     needs = coverage_needs(inputs, placements, scenario)
     ctx = _context(inputs, scenario, place_people(inputs, placements, scenario, needs))
-    return sum(
-        lp_bound_part(p, scenario, balance_shape) for p in build_parts(ctx, needs, max_candidates)
-    )
+    total = 0.0
+    for part in build_parts(ctx, needs, max_candidates):
+        if part.pruned:
+            total += priced_lp(part, scenario, balance_shape, math.inf).bound
+        else:
+            total += lp_bound_part(part, scenario, balance_shape)
+    return total
 
 
 def _greedy_result(part: Part, scenario: Scenario, shape: str) -> PartResult:
