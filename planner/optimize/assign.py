@@ -40,9 +40,10 @@ Objective (named terms; model units = weight units x POINT_SCALE):
   away from target (above or below) up to a band of 10% of their own capacity, and
   BAND_STEEP (8) x ``balance`` per point beyond it; the term sums that over every person of
   every team. A 1.0 FTE person (100 points) 15 points over target costs 10 x 20 + 5 x 160
-  = 1,000 weight units at balance = 20. So a move that takes someone back toward the band
-  pays as soon as it saves more than its move and fit cost, and small imbalances (inside
-  the bands) are left alone unless whole accounts are big. Other shapes
+  = 1,000 weight units at balance = 20. So an optional move that brings someone back
+  toward their band pays as soon as it saves more than its move and fit cost, while inside
+  the bands a move of a p-point account saves at most 2 x p x ``balance`` (200 for a
+  5-point account at 20, 40 for a 1-point one, less than a move costs). Other shapes
   (``balance_shape``): "deviation", ``balance`` per point of |load - target|, no band;
   "spread", ``balance`` x (max - min over the team of load - target) x team size. In
   model units the term is ``balance`` x the value in scaled points (``balance_value``);
@@ -50,13 +51,14 @@ Objective (named terms; model units = weight units x POINT_SCALE):
   owner who loses it is also charged a move).
 
 How a part is solved (PERFORMANCE.md: the assignment LP is nearly integral):
-1. the LP relaxation with GLOP, tightened by two valid cuts that use the part's grain
-   (every load is a multiple of the gcd of the groups' points): capacity rounded down to
-   the grain, and the chord under each person's balance value between the grain multiples
-   around the target. With shortlists, the LP's duals price every left-out (group,
-   person) pair: pairs with a negative reduced cost join the shortlists and the LP is
-   solved again (up to PRICING_ROUNDS), and the bound is the LP value plus every group's
-   most negative left-out reduced cost: a bound for the whole team, not the shortlists;
+1. the LP relaxation with GLOP, tightened by valid cuts that use the part's grain (every
+   load is a multiple of the gcd of the groups' points): capacity rounded down to the
+   grain, and the chord under each person's balance value between the grain multiples
+   around each of its kinks (the target, and the band ends). With shortlists, the LP's
+   duals price every left-out (group, person) pair: pairs with a negative reduced cost
+   join the shortlists and the LP is solved again (up to PRICING_ROUNDS), and the bound
+   is the LP value plus every group's most negative left-out reduced cost: a bound for
+   the whole team, not the shortlists;
 2. the LP solution rounded (largest x per group, then overloaded people give away their
    least-chosen groups), and the greedy plan; the better feasible one is the hint;
 3. CP-SAT from that complete hint for the rest of the part's time, unless the hint
@@ -67,11 +69,14 @@ shortlists, a plan CP-SAT proved best among the shortlists but above that bound 
 "OPTIMAL (candidate lists)".
 
 Time: ``[solver] time_limit_s`` is the budget of the whole stage, counted from the call
-of ``assign``: building the parts, each part's LP relaxations (GLOP gets the part's
-budget) and CP-SAT. Each part, when it starts, gets a share of what is left proportional
-to its variables (times the threads when parts run in parallel). A part whose share is
-used up still gets its quick plan (greedy or LP rounding, never over capacity), so the
-stage can end after the limit by the time of those heuristics and of the bookkeeping.
+of ``assign``: coverage, team placement and building the parts, then each part's LP
+relaxations (GLOP gets the part's budget) and CP-SAT. Each part, when it starts, gets
+the thread-seconds left (threads x time left, less what running parts were promised)
+times its share of the variables not yet started, and never more than the time left; what
+a part does not use goes back to the others. A part whose share is used up still gets its
+quick plan (greedy or LP rounding, never over capacity), so the stage can end after the
+limit by the time of those heuristics and of the final bookkeeping (under a second at
+10,000 accounts).
 """
 
 from __future__ import annotations
