@@ -575,3 +575,31 @@ def test_a_plan_proven_only_on_shortlists_says_so(monkeypatch):
     (stats,) = result.stages
     assert stats.status == "OPTIMAL (candidate lists)"
     assert stats.bound <= 62600 < stats.objective
+
+
+def test_overloaded_team_runs_through_the_whole_pipeline():
+    """The two repro cases together (p1's locked accounts beyond capacity; a 15-point family
+    with 10-point CSMs) give a checked plan (plan() verifies it; it used to raise
+    PlanCheckError) whose Exceptions name the overload and the split family."""
+    from planner.pipeline import plan
+    from planner.reporting import exception_rows
+
+    scenario = replace(SC, workload=WorkloadSettings(full_time_points={"CSM": 10.0}))
+    accounts = [
+        Account(f"L{i}", f"L{i}", employees=500, customer_since=OLD, locked=True,
+                owners={"CSM": "p1"})
+        for i in range(3)
+    ] + [
+        Account("F0", "F0", employees=5000, customer_since=OLD),
+        Account("F1", "F1", employees=5000, customer_since=OLD, parent_id="F0"),
+    ]
+    people = PEOPLE + [Person("j1", "J1", new_team="Jupiter"), Person("j2", "J2",
+                                                                     new_team="Jupiter")]
+    result = plan(scenario, Inputs(tuple(accounts), tuple(people)))
+    rows = {(r["What"], r["Reason"]) for r in exception_rows(result)}
+    assert ("p1 (Venus CSM)", "p1 holds 15 points of locked accounts, over a capacity of "
+            "10 points") in rows
+    assert ("family F0 (2 accounts) in Jupiter CSM", "the family needs 20 points and no one "
+            "in Jupiter CSM has that much room (at most 10 beside locked accounts); assigned "
+            "one by one") in rows
+    assert {result.assignment.owners[(a, "CSM")] for a in ("F0", "F1")} == {"j1", "j2"}
