@@ -17,10 +17,18 @@ from planner.teams import TeamPlacement
 
 @dataclass(frozen=True, slots=True)
 class PartStats:
-    """How one part (one team) was solved. objective and bound in model units."""
+    """How one part (one team) was solved. objective and bound in model units.
+
+    status: OPTIMAL (within the relative gap of a bound that holds for the whole team),
+        "OPTIMAL (candidate lists)" (optimal only among each account's shortlist of
+        candidates, see ``shortlist``), FEASIBLE (best found in the time limit), GREEDY
+        (the baseline, no model) or EMPTY (nothing to decide).
+    shortlist: candidates per account in the model before LP pricing widened it (0:
+        everyone in the team). The bound always holds for the whole team.
+    """
 
     team: str
-    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, GREEDY, EMPTY
+    status: str
     objective: int
     bound: int
     seconds: float
@@ -28,13 +36,59 @@ class PartStats:
     people: int = 0
     variables: int = 0
     note: str = ""
+    shortlist: int = 0
 
     @property
     def gap(self) -> float:
         """Relative gap (objective - bound) / objective; 0 when proven optimal."""
-        if self.objective <= 0:
-            return 0.0
-        return max(0.0, (self.objective - self.bound) / self.objective)
+        return relative_gap(self.objective, self.bound)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignProgress:
+    """One progress report of the assignment stage (objectives in model units).
+
+    part/parts/team: which part (1-based, in segment then role order) the figures are of.
+    objective/bound: that part's best plan so far and its bound (final when ``status`` is
+        set, the running incumbent otherwise).
+    finished: parts done so far; total_objective/total_bound: their sums (the figures the
+        stage's summary reports once every part is done).
+    """
+
+    part: int
+    parts: int
+    team: str
+    objective: int
+    bound: int
+    status: str = ""
+    finished: int = 0
+    total_objective: int = 0
+    total_bound: int = 0
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def total_gap(self) -> float:
+        return relative_gap(self.total_objective, self.total_bound)
+
+    @property
+    def text(self) -> str:
+        """One line for a terminal, in weight units (model units / POINT_SCALE)."""
+        head = f"assign: part {self.part} of {self.parts} ({self.team})"
+        figures = f"objective {self.objective / POINT_SCALE:,.0f}, gap {self.gap:.1%}"
+        if not self.status:
+            return f"{head} solving: best {figures}"
+        return (f"{head} {self.status}: {figures}; {self.finished} of {self.parts} parts done, "
+                f"objective {self.total_objective / POINT_SCALE:,.0f}, gap {self.total_gap:.2%}")
+
+
+def relative_gap(objective: int, bound: int) -> float:
+    """(objective - bound) / objective, 0 when the objective is 0 or below the bound."""
+    if objective <= 0:
+        return 0.0
+    return max(0.0, (objective - bound) / objective)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +104,78 @@ class Unassigned:
 
 @dataclass(frozen=True, slots=True)
 class Shortfall:
-    """A team whose capacity cannot hold its accounts. points unscaled, people in FTE."""
+    """A team whose capacity cannot hold its accounts. points unscaled, people in FTE.
+
+    members: people in the team who stay; 0 means the team is empty (all its work waits).
+    """
 
     team: str
     points: float
     people: float
+    members: int = 1
 
     @property
     def text(self) -> str:
+        if self.members == 0:
+            return (f"{self.team} has no one: {self.points:,.0f} points of work, "
+                    f"about {self.people:.1f} people")
         return f"{self.team} is {self.points:,.0f} points short, about {self.people:.1f} people"
+
+
+@dataclass(frozen=True, slots=True)
+class Overload:
+    """A person whose locked accounts alone weigh more than their capacity (points unscaled).
+
+    Locks are hard, so the plan keeps them and lists the overload for a decision.
+    """
+
+    person_id: str
+    team: str
+    load: float
+    capacity: float
+
+    @property
+    def what(self) -> str:
+        return f"{self.person_id} ({self.team})"
+
+    @property
+    def reason(self) -> str:
+        return (f"{self.person_id} holds {self.load:,.0f} points of locked accounts, "
+                f"over a capacity of {self.capacity:,.0f} points")
+
+    @property
+    def fix(self) -> str:
+        return f"unlock some of {self.person_id}'s accounts or raise their capacity"
+
+
+@dataclass(frozen=True, slots=True)
+class FamilySplit:
+    """A parent/child family that no single person can hold, so its accounts were assigned
+    one by one (points unscaled; room: the most any eligible person had beside their
+    locked accounts, None when no one may hold every account of the family)."""
+
+    root: str
+    team: str
+    accounts: tuple[str, ...]
+    points: float
+    room: float | None
+
+    @property
+    def what(self) -> str:
+        return f"family {self.root} ({len(self.accounts)} accounts) in {self.team}"
+
+    @property
+    def reason(self) -> str:
+        if self.room is None:
+            return (f"no one in {self.team} may hold all {len(self.accounts)} accounts "
+                    "(locks, leavers or people away); assigned one by one")
+        return (f"the family needs {self.points:,.0f} points and no one in {self.team} has "
+                f"that much room (at most {self.room:,.0f} beside locked accounts); "
+                "assigned one by one")
+
+    @property
+    def fix(self) -> str:
+        return "accept several CSMs for this family, or raise one person's capacity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +189,8 @@ class Assignment:
     terms: objective term name -> cost in model units (see module doc).
     balance_shape: how the balance term was modelled ("deviation", "bands" or "spread").
     pins: (account id, role) -> owner locked by a manager in a previous plan.
+    overloads: people whose locked accounts exceed their capacity (kept, listed).
+    splits: families no single person could hold (assigned one by one, listed).
     """
 
     teams: dict[str, TeamPlacement]
@@ -92,6 +211,14 @@ class Assignment:
     seconds: float = 0.0
     pins: dict[tuple[str, str], str] = field(default_factory=dict)  # owners a manager locked
     previous: dict[tuple[str, str], str] = field(default_factory=dict)  # last plan's owners
+    overloads: tuple[Overload, ...] = ()  # people over capacity because of locks
+    splits: tuple[FamilySplit, ...] = ()  # families assigned one by one
+
+    @property
+    def attention(self) -> tuple[Overload | FamilySplit, ...]:
+        """Decisions for a leader beside shortfalls and unassigned accounts (what, reason,
+        fix), for the Exceptions sheet."""
+        return (*self.overloads, *self.splits)
 
     @property
     def objective(self) -> int:
@@ -103,8 +230,7 @@ class Assignment:
 
     @property
     def gap(self) -> float:
-        objective = sum(s.objective for s in self.stages)
-        return 0.0 if objective <= 0 else max(0.0, (objective - self.bound) / objective)
+        return relative_gap(sum(s.objective for s in self.stages), self.bound)
 
     @property
     def proposed_teams(self) -> dict[str, TeamPlacement]:

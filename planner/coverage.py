@@ -106,9 +106,22 @@ def need_points(segment: str, role: str, scenario: Scenario) -> int:
     """Workload of one role on one account of ``segment``, in scaled integer points."""
     points = scenario.workload.points.get(segment, {}).get(role)
     if points is None:
-        log.warning("no workload points for %s %s; using %s", segment, role, FALLBACK_POINTS)
+        _warn_once(scenario, segment, role)
         points = FALLBACK_POINTS
     return round(points * POINT_SCALE)
+
+
+_WARNED: set[tuple[str, str, str]] = set()
+
+
+def _warn_once(scenario: Scenario, segment: str, role: str) -> None:
+    """One warning per scenario, segment and role (need_points runs once per account)."""
+    key = (str(scenario.path), segment, role)
+    if key not in _WARNED:
+        _WARNED.add(key)
+        log.warning("%s: [workload] points gives no points for %s %s; each such account "
+                    "counts %s point (add an entry to set it)", scenario.path, segment, role,
+                    FALLBACK_POINTS)
 
 
 def coverage_needs(

@@ -4,10 +4,14 @@ One handoff per (account, role) whose owner changes, including new coverage (no 
 today) and released coverage (the account no longer needs the role). Needs left
 unassigned are not handoffs: they are listed in the assignment for a leader's decision.
 
-Forced (the current owner cannot keep the account), with the first cause that applies:
-owner not in the roster, owner leaves, segment changed, owner changed team, role newly
-needed, role released. Optional: the owner could keep it and the optimizer moved it,
-"rebalancing <team>". Ids are H0001, H0002... in account-id then role order.
+Forced: the current owner cannot keep the account. The causes, the first that applies:
+role newly needed (no owner today), role released, owner not in the roster, owner leaves,
+owner not in the account's new team (worded "segment changed" when the account changed
+segment, else "owner changed team"), owner away for the whole plan, owner's locked
+accounts alone exceed their capacity. Optional: the owner is in the account's new team,
+stays, and could keep it; the optimizer moved it for balance, "rebalancing <team>" (a
+segment change alone does not force a move when the owner moved to the new team too).
+Ids are H0001, H0002... in account-id then role order.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from planner.coverage import coverage_needs, need_points
 from planner.domain import POINT_SCALE, Account, Handoff, Inputs, Team
 from planner.scenario import Scenario
 from planner.segments import Placement
-from planner.teams import is_leaving
+from planner.teams import is_away_whole_horizon, is_leaving
 
 
 def derive_handoffs(
@@ -72,11 +76,15 @@ def _reason(
     if is_leaving(person, scenario):
         return True, f"owner leaves (last day {person.last_day})"
     team = Team(segment, role)
-    if account.previous_segment and account.previous_segment != segment:
-        return True, f"segment changed {account.previous_segment} -> {segment}"
     if placed.team != team:
+        if account.previous_segment and account.previous_segment != segment:
+            return True, f"segment changed {account.previous_segment} -> {segment}"
         now = placed.team.label if placed.team else "no team"
         return True, f"owner changed team (now {now})"
+    if is_away_whole_horizon(person, scenario):
+        return True, "owner away for the whole plan"
+    if any(o.person_id == before for o in assignment.overloads):
+        return True, "owner's locked accounts exceed their capacity"
     return False, f"rebalancing {team.label}"
 
 

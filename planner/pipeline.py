@@ -84,15 +84,10 @@ def plan(
 
 
 def _assign_progress(progress: Progress | None):
-    """Adapt the assignment stage's figures to one line of progress text."""
+    """Adapt the assignment stage's reports (AssignProgress) to lines of progress text."""
     if progress is None:
         return None
-
-    def report(stage: str, part: int, parts: int, best: int, gap: float) -> None:
-        progress(f"{stage}: part {part} of {parts}, objective {best / POINT_SCALE:,.0f}, "
-                 f"gap {gap:.1%}")
-
-    return report
+    return lambda event: progress(event.text)
 
 
 def schedule_context(

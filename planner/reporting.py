@@ -341,6 +341,8 @@ def exception_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Suggested fix": f"add about {shortfall.people:.1f} people to {shortfall.team}, "
             "or raise capacities",
         })
+    for item in result.assignment.attention:  # lock overloads, families split
+        rows.append({"What": item.what, "Reason": item.reason, "Suggested fix": item.fix})
     for u in result.assignment.unassigned:
         rows.append({
             "What": f"{accounts[u.account_id].name} ({u.account_id}) {u.role}",

@@ -98,12 +98,7 @@ def parse_new_team(text: str | None, role: str, segments: tuple[str, ...]) -> Te
     for size in range(len(words), 0, -1):
         segment = by_fold.get(" ".join(words[:size]).casefold())
         if segment is not None:
-            rest = " ".join(words[size:])
-            if rest and rest.upper() != role.upper():
-                log.warning(
-                    "new team %r names role %s; using the person's role %s", text, rest, role
-                )
-            return Team(segment, role)
+            return Team(segment, role)  # a role named in the text is ignored (see _place_role)
     return None
 
 
@@ -182,15 +177,19 @@ def _place_role(role, people, needs, scores, segments, scenario):
     for person in people:
         team = parse_new_team(person.new_team, role, segments)
         if team is not None:
+            named = person.new_team.split()[-1] if person.new_team else ""
+            if named.upper() in OWNER_ROLES and named.upper() != role.upper():
+                log.warning("%s: the roster's new team %r names the role %s, but %s is a %s; "
+                            "placed in %s", person.id, person.new_team, named, person.id, role,
+                            team.label)
             out[person.id] = (team, False, "")
             if not is_leaving(person, scenario):
                 seats[team.segment] = seats.get(team.segment, 0) - 1
         else:
             if person.new_team:
                 log.warning(
-                    "%s: new team %r names no known segment; proposing one",
-                    person.id,
-                    person.new_team,
+                    "%s: the roster's new team %r is not a segment (%s); the planner proposes "
+                    "a team", person.id, person.new_team, ", ".join(segments),
                 )
             open_people.append(person)
     if not open_people:

@@ -76,7 +76,8 @@ def test_each_hard_rule_is_caught():
     listed = replace(
         with_owners(result, A0=None), unassigned=(Unassigned("A0", "CSM", "Venus CSM", 5.0, "x"),)
     )
-    assert check(listed) == ["A0 CSM: unassigned although Venus CSM has capacity"]
+    # p1 holds 15 of 100 points after A0 leaves: room for A0's 5 points.
+    assert check(listed) == ["A0 CSM: unassigned although p1 in Venus CSM has room for it"]
 
 
 def test_capacity_is_checked():
@@ -120,3 +121,74 @@ def test_every_balance_shape_is_recomputed():
         # spread: (500 - (-500)) x 2 people.
         expected = {"deviation": 1000, "bands": 1000, "spread": 2000}[shape]
         assert assignment_objective(inputs, placements, kept, SC)["balance"] == 20 * expected
+
+
+def ten_point_csms():
+    return replace(SC, workload=WorkloadSettings(full_time_points={"CSM": 10.0}))
+
+
+TWO = [Person("p1", "P1", new_team="Venus"), Person("p2", "P2", new_team="Venus")]
+
+
+def test_a_lock_overload_is_accepted_only_for_locked_accounts():
+    """p1 (10 points) keeps three locked 5-point accounts: 15 points, listed as an overload.
+    Giving p1 the unlocked A3 as well is a plain overload (20 points); an overload the
+    assignment does not list is caught too."""
+    scenario = ten_point_csms()
+    accounts = [
+        Account(f"L{i}", f"L{i}", employees=500, customer_since=OLD, locked=True,
+                owners={"CSM": "p1"})
+        for i in range(3)
+    ] + [Account("A3", "A3", employees=500, customer_since=OLD, owners={"CSM": "p1"})]
+    inputs, placements, result = setup(accounts, TWO, scenario)
+    check = lambda r: check_assignment(inputs, placements, r, scenario)  # noqa: E731
+    assert check(result) == [] and result.owners[("A3", "CSM")] == "p2"
+    assert check(with_owners(result, A3="p1")) == ["p1: load 20 points over capacity 10"]
+    assert check(replace(result, overloads=())) == [
+        "p1: locked accounts over capacity, but not listed"]
+
+
+def test_a_family_split_is_accepted_only_when_no_one_could_hold_it():
+    """Family F0, F1, F2 (15 points). With 10-point CSMs no one can hold it: the split plan
+    passes. The same plan judged with 100-point CSMs is caught, whatever the optimizer's
+    notes and splits say (the checker recomputes)."""
+    accounts = [
+        Account("F0", "F0", employees=500, customer_since=OLD),
+        Account("F1", "F1", employees=500, customer_since=OLD, parent_id="F0"),
+        Account("F2", "F2", employees=500, customer_since=OLD, parent_id="F0"),
+    ]
+    scenario = ten_point_csms()
+    inputs, placements, result = setup(accounts, TWO, scenario)
+    assert len(set(result.owners.values())) == 2 and result.splits
+    assert check_assignment(inputs, placements, result, scenario) == []
+    assert check_assignment(inputs, placements, result, SC) == [
+        "family F0 in Venus CSM has several CSMs: p1, p2, although one person could hold "
+        "all of it"
+    ]
+
+
+def test_a_strategic_account_waits_only_when_strategic_work_fills_everyone():
+    """Two 10-point CSMs, strategic S0-S2 and plain A0-A1 (ARR 1k, 2k; 5 points each, 25 in
+    all). The
+    plan places the strategic ones first: one waits only if everyone is full of strategic
+    accounts. Swapping a waiting strategic account with a placed plain one is caught."""
+    scenario = ten_point_csms()
+    accounts = [
+        Account(f"S{i}", f"S{i}", employees=500, customer_since=OLD, strategic=True)
+        for i in range(3)
+    ] + [Account(f"A{i}", f"A{i}", employees=500, arr=1000.0 * (i + 1), customer_since=OLD)
+         for i in range(2)]
+    inputs, placements, result = setup(accounts, TWO, scenario)
+    assert check_assignment(inputs, placements, result, scenario) == []
+    assert [u.account_id for u in result.unassigned] == ["A0"]  # lowest ARR
+    owner = result.owners[("S0", "CSM")]
+    swapped = replace(
+        result,
+        owners={**{k: v for k, v in result.owners.items() if k != ("S0", "CSM")},
+                ("A0", "CSM"): owner},
+        unassigned=(Unassigned("S0", "CSM", "Venus CSM", 5.0, "x"),),
+    )
+    assert check_assignment(inputs, placements, swapped, scenario) == [
+        f"S0 CSM: strategic account left unassigned although {owner} has room beside their "
+        "strategic and locked accounts"
+    ]

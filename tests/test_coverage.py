@@ -65,3 +65,23 @@ def test_needs_carry_scaled_points_and_released_roles_are_listed():
         ("B", "SA", 500),
     ]
     assert released_roles(Inputs(accounts, ()), placements, SC) == (("A", "HYBRID", "h"),)
+
+
+def test_missing_workload_points_are_warned_once(caplog):
+    """Three Venus accounts need an SA (onboarding) but [workload] points has no Venus SA:
+    each counts 1 point (100 scaled) and the scenario gets one warning, not three."""
+    from dataclasses import replace
+
+    from planner.scenario import WorkloadSettings
+
+    scenario = replace(SC, path=Path("no-sa.toml"),
+                       workload=WorkloadSettings(points={"Venus": {"CSM": 5.0, "PM": 5.0}}))
+    accounts = tuple(Account(f"A{i}", "A", onboarding=True) for i in range(3))
+    placements = {a.id: Placement(a.id, "Venus", "employees") for a in accounts}
+    with caplog.at_level("WARNING", logger="planner"):
+        needs = coverage_needs(Inputs(accounts, ()), placements, scenario)
+    assert [n.points for n in needs if n.role == "SA"] == [100, 100, 100]
+    assert [r.getMessage() for r in caplog.records] == [
+        "no-sa.toml: [workload] points gives no points for Venus SA; each such account counts "
+        "1.0 point (add an entry to set it)"
+    ]

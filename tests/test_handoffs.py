@@ -1,6 +1,6 @@
 """Handoffs derived from an assignment: forced vs optional, reasons, stable ids."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from planner.domain import Account, Inputs, Person
@@ -98,3 +98,33 @@ def test_owner_changed_team_is_forced():
     (handoff,) = handoffs_for(accounts, people)
     assert (handoff.from_id, handoff.to_id, handoff.forced) == ("p3", "p1", True)
     assert handoff.reason == "owner changed team (now Jupiter CSM)"
+
+
+def test_segment_change_is_optional_when_the_owner_moved_to_the_new_team_too():
+    """B0 was a Mars account and is Venus now; its owner p1 is in Venus CSM and stays, so
+    p1 could keep it. p1 holds 4 Venus accounts (20 points), p2 two: the optimizer moves the
+    cheapest, B0 (ARR 1k: move 101 + fit 40 < balance saving 200), for balance only."""
+    accounts = [
+        Account(f"{'B' if i == 0 else 'A'}{i}", f"A{i}", employees=500, arr=1000.0 * (i + 1),
+                customer_since=OLD, previous_segment="Mars" if i == 0 else "Venus",
+                owners={"CSM": "p1" if i < 4 else "p2"})
+        for i in range(6)
+    ]
+    people = [Person("p1", "P1", new_team="Venus"), Person("p2", "P2", new_team="Venus")]
+    (handoff,) = handoffs_for(accounts, people)
+    assert (handoff.account_id, handoff.from_id, handoff.to_id) == ("B0", "p1", "p2")
+    assert (handoff.forced, handoff.reason) == (False, "rebalancing Venus CSM")
+
+
+def test_owner_away_for_the_whole_plan_is_forced():
+    """p3 is off every week of the 13-week plan and holds A1 and A2 (10 points); p1 holds
+    nothing. Targets 5 and 5: moving one account (101 or 102 + 40) saves 20 x 10 = 200, so
+    one moves, and p3 could not have taken part in the handoff anyway: forced."""
+    weeks = tuple(START + timedelta(weeks=w) for w in range(13))
+    accounts = [Account(f"A{i}", f"A{i}", employees=500, arr=1000.0 * i, customer_since=OLD,
+                        owners={"CSM": "p3"}) for i in (1, 2)]
+    people = [Person("p1", "P1", new_team="Venus"),
+              Person("p3", "P3", new_team="Venus", weeks_off=weeks)]
+    (handoff,) = handoffs_for(accounts, people)
+    assert (handoff.account_id, handoff.from_id, handoff.to_id) == ("A1", "p3", "p1")
+    assert (handoff.forced, handoff.reason) == (True, "owner away for the whole plan")

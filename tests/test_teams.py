@@ -97,3 +97,22 @@ def test_leavers_and_people_away_whole_horizon():
     assert not teams["w"].leaving and not teams["w"].can_receive and teams["w"].can_keep
     assert teams["x"].can_receive
     assert not teams["y"].leaving and teams["y"].can_receive
+
+
+def test_roster_problems_are_warned_once_in_business_words(caplog):
+    """A CSM whose new team says "Venus PM" is placed in Venus CSM (the role is the
+    person's), and one whose new team is not a segment gets a proposal: one warning each,
+    even though the checker parses the roster again."""
+    people = (Person("a", "A", new_team="Venus PM"), Person("b", "B", new_team="Pluto"))
+    inputs = Inputs(_accounts(), people)
+    placements = place_accounts(inputs.accounts, SC.segments, "exception")
+    with caplog.at_level("WARNING", logger="planner"):
+        teams = place_people(inputs, placements, SC)
+        parse_new_team("Venus PM", "CSM", SEGMENTS)
+    assert teams["a"].team == Team("Venus", "CSM") and teams["b"].proposed
+    assert [r.getMessage() for r in caplog.records] == [
+        "a: the roster's new team 'Venus PM' names the role PM, but a is a CSM; placed in "
+        "Venus CSM",
+        "b: the roster's new team 'Pluto' is not a segment (Mercury, Mars, Venus, Jupiter); "
+        "the planner proposes a team",
+    ]

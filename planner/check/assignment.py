@@ -1,13 +1,24 @@
 """Solver-free checker of an assignment: every hard rule, and every objective term recomputed.
 
 It shares only the problem's definitions (coverage rules, team parsing, capacity in points)
-with the optimizer, never its model: costs, families and targets are recomputed here from
-the inputs and the assignment alone.
+with the optimizer, never its model or its notes: costs, families, locks, targets and the
+reasons an account may wait or a family may be split are recomputed here from the inputs
+and the assignment alone.
+
+Rules about what may stay unassigned or over capacity, as recomputed here:
+- a *unit* is what must share one owner: a CSM family of a segment (with
+  ``family_same_csm``) unless splitting it was necessary, else one (account, role);
+- a family may be split only when no one eligible for all of it can hold its points
+  beside the needs locked to them (counted need by need);
+- an unassigned unit is wrong when an eligible person has room for it in this plan;
+  a strategic one also when an eligible person has room for it beside the strategic and
+  locked units they hold (strategic accounts come before the others);
+- a person may be over capacity only when every unit they hold is locked to them, and
+  the assignment must list them in ``overloads``.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 from planner.assignment import Assignment
@@ -17,8 +28,8 @@ from planner.scenario import Scenario
 from planner.segments import Placement
 from planner.teams import capacity_points, is_away_whole_horizon, is_leaving, parse_new_team
 
-BAND_FRACTION = 0.10  # the "bands" balance shape: 4x weight beyond 10% of capacity
-BAND_STEEP = 4
+BAND_FRACTION = 0.10  # the "bands" balance shape: 8x weight beyond 10% of capacity
+BAND_STEEP = 8
 
 
 def check_assignment(
@@ -39,25 +50,177 @@ def check_assignment(
             problems.append(f"{key[0]} {key[1]}: {state}")
     for key in sorted(set(assignment.owners) - set(needs)):
         problems.append(f"{key[0]} {key[1]}: has an owner but the account does not need the role")
-    loads: dict[str, int] = {}
     for key, pid in sorted(assignment.owners.items()):
         need = needs.get(key)
-        if need is None:
-            continue
-        loads[pid] = loads.get(pid, 0) + need.points
-        problems += _check_owner(
-            key, pid, need.segment, accounts[key[0]], people, assignment, scenario
-        )
-    for pid, load in sorted(loads.items()):
-        person = people.get(pid)
-        if person is not None and load > capacity_points(person, scenario):
-            problems.append(
-                f"{pid}: load {load / POINT_SCALE:g} points over capacity "
-                f"{capacity_points(person, scenario) / POINT_SCALE:g}"
+        if need is not None:
+            problems += _check_owner(
+                key, pid, need.segment, accounts[key[0]], people, assignment, scenario
             )
-    problems += _check_unassigned(needs, unassigned, accounts, assignment, scenario)
-    problems += _check_families(needs, accounts, assignment, scenario)
+    for key in sorted(unassigned):
+        if key not in needs:
+            problems.append(f"{key[0]} {key[1]}: listed unassigned but not needed")
+    facts = _Facts(needs, accounts, people, assignment, scenario)
+    problems += _check_capacity(facts)
+    problems += _check_unassigned(facts, unassigned)
+    problems += _check_families(facts)
     problems += _check_pins(needs, assignment)
+    return problems
+
+
+class _Facts:
+    """What the rules about capacity, families and waiting accounts are judged on, computed
+    from the inputs and the owners alone: eligibility, locks, units and loads."""
+
+    def __init__(self, needs, accounts, people, assignment: Assignment, scenario: Scenario):
+        self.needs, self.accounts, self.people = needs, accounts, people
+        self.assignment, self.scenario = assignment, scenario
+        self.capacity = {
+            pid: capacity_points(people[pid], scenario)
+            for pid, t in assignment.teams.items()
+            if t.team is not None and pid in people
+        }
+        self.loads: dict[str, int] = {}
+        for key, pid in assignment.owners.items():
+            if key in needs:
+                self.loads[pid] = self.loads.get(pid, 0) + needs[key].points
+        by_team: dict[Team, list] = {}
+        for need in needs.values():
+            by_team.setdefault(Team(need.segment, need.role), []).append(need)
+        self.lock_owner = {key: self._lock_owner(n) for key, n in needs.items()}
+        self.need_lock: dict[str, int] = {}
+        for key, pid in self.lock_owner.items():
+            if pid is not None:
+                self.need_lock[pid] = self.need_lock.get(pid, 0) + needs[key].points
+        self.units: list[tuple] = []
+        self.splits: dict[tuple[str, str], bool] = {}  # (root, segment) -> split necessary
+        roots = family_roots(accounts)
+        for team in sorted(by_team, key=lambda t: (t.segment, t.role)):
+            families: dict[str, list] = {}
+            for need in sorted(by_team[team], key=lambda n: n.key):
+                family = team.role == "CSM" and scenario.rules.family_same_csm
+                families.setdefault(roots[need.account_id] if family else need.key[0] + "\0"
+                                    + need.role, []).append(need)
+            for root, members in sorted(families.items()):
+                if len(members) > 1:
+                    self.splits[(root, team.segment)] = self.split_needed(members)
+                    if self.splits[(root, team.segment)]:
+                        self.units += [(n,) for n in members]
+                        continue
+                self.units.append(tuple(members))
+
+    def staying(self, pid: str | None, need) -> bool:
+        placed = self.assignment.teams.get(pid) if pid else None
+        return (
+            placed is not None
+            and pid in self.people
+            and placed.team == Team(need.segment, need.role)
+            and not is_leaving(self.people[pid], self.scenario)
+        )
+
+    def _lock_owner(self, need) -> str | None:
+        """The person a lock binds ``need`` to: a manager's pin, else a locked account's
+        owner, when that person stays in the need's team; None when unlocked."""
+        pin = self.assignment.pins.get(need.key)
+        if pin is not None and self.staying(pin, need):
+            return pin
+        account = self.accounts[need.account_id]
+        owner = account.owners.get(need.role)
+        if account.locked and self.staying(owner, need):
+            return owner
+        return None
+
+    def eligible(self, unit) -> list[str]:
+        """People who may own every need of ``unit``."""
+        common: set[str] | None = None
+        for need in unit:
+            lock = self.lock_owner[need.key]
+            if lock is not None:
+                mine = {lock}
+            else:
+                owner = self.accounts[need.account_id].owners.get(need.role)
+                mine = {
+                    pid for pid, t in self.assignment.teams.items()
+                    if self.staying(pid, need) and (t.can_receive or pid == owner)
+                }
+            common = mine if common is None else common & mine
+        return sorted(common or ())
+
+    def split_needed(self, members) -> bool:
+        """No one eligible for the whole family can hold it beside their locked needs."""
+        points = sum(n.points for n in members)
+        for pid in self.eligible(members):
+            inside = sum(n.points for n in members if self.lock_owner[n.key] == pid)
+            if points + self.need_lock.get(pid, 0) - inside <= self.capacity.get(pid, 0):
+                return False
+        return True
+
+    def owner(self, unit) -> str | None:
+        """The unit's owner (the first need's; None when unassigned)."""
+        return self.assignment.owners.get(unit[0].key)
+
+    def locked_to(self, unit, pid: str) -> bool:
+        return any(self.lock_owner[n.key] == pid for n in unit)
+
+    def strategic(self, unit) -> bool:
+        return any(self.accounts[n.account_id].strategic for n in unit)
+
+
+def _check_capacity(facts: _Facts) -> list[str]:
+    """Load within capacity, unless every unit the person holds is locked to them (then the
+    person must be listed as an overload)."""
+    problems = []
+    held: dict[str, list] = {}
+    for unit in facts.units:
+        pid = facts.owner(unit)
+        if pid is not None:
+            held.setdefault(pid, []).append(unit)
+    listed = {o.person_id for o in facts.assignment.overloads}
+    for pid, load in sorted(facts.loads.items()):
+        capacity = facts.capacity.get(pid)
+        if capacity is None or load <= capacity:
+            if pid in listed:
+                problems.append(f"{pid}: listed as overloaded but within capacity")
+            continue
+        if all(facts.locked_to(unit, pid) for unit in held.get(pid, [])):
+            if pid not in listed:
+                problems.append(f"{pid}: locked accounts over capacity, but not listed")
+            continue
+        problems.append(
+            f"{pid}: load {load / POINT_SCALE:g} points over capacity {capacity / POINT_SCALE:g}"
+        )
+    return problems
+
+
+def _check_unassigned(facts: _Facts, unassigned) -> list[str]:
+    """A unit waits only when no eligible person has room for it; a strategic one only when
+    no eligible person has room beside the strategic and locked units they hold."""
+    problems = []
+    held = {}  # person -> points of strategic and locked units they hold
+    for unit in facts.units:
+        pid = facts.owner(unit)
+        if pid is not None and (facts.strategic(unit) or facts.locked_to(unit, pid)):
+            held[pid] = held.get(pid, 0) + sum(n.points for n in unit)
+    for unit in facts.units:
+        waiting = [n for n in unit if n.key in unassigned]
+        if not waiting:
+            continue
+        first = unit[0].key
+        if len(waiting) < len(unit):
+            problems.append(f"family of {first[0]} in {unit[0].segment} CSM is partly unassigned")
+            continue
+        points = sum(n.points for n in unit)
+        team = Team(unit[0].segment, unit[0].role).label
+        for pid in facts.eligible(unit):
+            capacity = facts.capacity.get(pid, 0)
+            if facts.loads.get(pid, 0) + points <= capacity:
+                problems.append(f"{first[0]} {first[1]}: unassigned although {pid} in {team} "
+                                "has room for it")
+                break
+            if facts.strategic(unit) and held.get(pid, 0) + points <= capacity:
+                problems.append(f"{first[0]} {first[1]}: strategic account left unassigned "
+                                f"although {pid} has room beside their strategic and locked "
+                                "accounts")
+                break
     return problems
 
 
@@ -72,10 +235,6 @@ def _check_pins(needs, assignment: Assignment) -> list[str]:
             problems.append(f"{key[0]} {key[1]}: locked to {pid}, but owned by "
                             f"{assignment.owners.get(key)}")
     return problems
-
-
-def _staying_members(assignment: Assignment, team: Team) -> list[str]:
-    return sorted(pid for pid, t in assignment.teams.items() if t.team == team and not t.leaving)
 
 
 def _check_teams(inputs: Inputs, assignment: Assignment, scenario: Scenario) -> list[str]:
@@ -136,55 +295,8 @@ def _may_keep(pid, segment, role, people, assignment, scenario) -> bool:
     )
 
 
-def _team_short(team: Team, needs, assignment: Assignment) -> bool:
-    """More points than the members can hold, counting each capacity down to a multiple
-    of the accounts' common points (a load is always such a multiple)."""
-    points = [n.points for n in needs.values() if Team(n.segment, n.role) == team]
-    grain = math.gcd(*points) or 1
-    members = _staying_members(assignment, team)
-    return sum(points) > sum(assignment.teams[p].capacity // grain * grain for p in members)
-
-
-def _must_place_exceeds(team: Team, needs, accounts, assignment: Assignment, scenario) -> bool:
-    """Strategic and locked accounts of the team alone weigh more than its capacity.
-
-    With family same CSM, a strategic account brings its whole family in the team along.
-    """
-    in_team = [n for n in needs.values() if Team(n.segment, n.role) == team]
-    must = {
-        n.key for n in in_team if accounts[n.account_id].strategic or accounts[n.account_id].locked
-    }
-    if team.role == "CSM" and scenario.rules.family_same_csm:
-        roots = family_roots(accounts)
-        must_roots = {roots[key[0]] for key in must}
-        must |= {n.key for n in in_team if roots[n.account_id] in must_roots}
-    points = sum(n.points for n in in_team if n.key in must)
-    capacity = sum(assignment.teams[p].capacity for p in _staying_members(assignment, team))
-    return points > capacity
-
-
-def _check_unassigned(needs, unassigned, accounts, assignment, scenario) -> list[str]:
-    """Unassigned only when the team is short, never strategic (unless nobody can take it)."""
-    problems = []
-    for key in sorted(unassigned):
-        need = needs.get(key)
-        if need is None:
-            problems.append(f"{key[0]} {key[1]}: listed unassigned but not needed")
-            continue
-        team = Team(need.segment, need.role)
-        receivers = [
-            p for p in _staying_members(assignment, team) if assignment.teams[p].can_receive
-        ]
-        if not receivers:
-            continue  # nobody can take it: listed for a decision
-        account = accounts[key[0]]
-        if not _team_short(team, needs, assignment):
-            problems.append(f"{key[0]} {key[1]}: unassigned although {team.label} has capacity")
-        if account.strategic and not _must_place_exceeds(
-            team, needs, accounts, assignment, scenario
-        ):
-            problems.append(f"{key[0]} {key[1]}: strategic account left unassigned")
-    return problems
+def _staying_members(assignment: Assignment, team: Team) -> list[str]:
+    return sorted(pid for pid, t in assignment.teams.items() if t.team == team and not t.leaving)
 
 
 def family_roots(accounts: dict[str, Account]) -> dict[str, str]:
@@ -201,21 +313,22 @@ def family_roots(accounts: dict[str, Account]) -> dict[str, str]:
     return roots
 
 
-def _check_families(needs, accounts, assignment, scenario) -> list[str]:
-    """Accounts of one family in the same CSM team share the CSM (where the scenario asks)."""
-    if not scenario.rules.family_same_csm:
+def _check_families(facts: _Facts) -> list[str]:
+    """Accounts of one family in the same CSM team share the CSM (where the scenario asks),
+    unless no single eligible person could hold the whole family (recomputed)."""
+    if not facts.scenario.rules.family_same_csm:
         return []
-    roots = family_roots(accounts)
+    roots = family_roots(facts.accounts)
     owners_by: dict[tuple[str, str], set[str]] = {}
-    for key, pid in assignment.owners.items():
-        need = needs.get(key)
+    for key, pid in facts.assignment.owners.items():
+        need = facts.needs.get(key)
         if need is not None and need.role == "CSM":
             owners_by.setdefault((roots[key[0]], need.segment), set()).add(pid)
-    split_ok = " ".join(assignment.notes)
     return [
-        f"family {root} in {segment} CSM has several CSMs: {', '.join(sorted(owners))}"
+        f"family {root} in {segment} CSM has several CSMs: {', '.join(sorted(owners))}, "
+        "although one person could hold all of it"
         for (root, segment), owners in sorted(owners_by.items())
-        if len(owners) > 1 and f"family {root}:" not in split_ok
+        if len(owners) > 1 and not facts.splits.get((root, segment), False)
     ]
 
 

@@ -5,45 +5,85 @@ on its own, in parallel threads when there are several parts and workers (CP-SAT
 the GIL while it searches; each part then gets one worker, which keeps it reproducible).
 
 Per part, a *group* is what must share one owner: a single need, or, for CSM coverage with
-``rules.family_same_csm``, all accounts of one parent/child family in the team. Booleans
-exist only for eligible (group, person) pairs: the current owner when they may keep it,
-and people who may receive new accounts. Large teams get a deterministic candidate list
-per group (current owners, family holders, then same-region people, rotated) so the model
-stays linear in the number of accounts.
+``rules.family_same_csm``, all accounts of one parent/child family in the team. A family
+that no single person can hold (its points exceed everyone's capacity beside the accounts
+locked to them, or no one may hold all of it) is split into single needs and listed
+(``Assignment.splits``). Booleans exist only for eligible (group, person) pairs: the
+current owner when they may keep it, and people who may receive new accounts, in both
+cases only when the group fits beside the accounts locked to that person. Teams of more
+than PRUNE_ABOVE_PEOPLE people get a shortlist of CANDIDATES people per group (current
+owners, family holders, the previous plan's owner, then same-region people, rotated).
 
-Hard rules: exactly one owner per group (or the "unassigned" slack, which exists only for
-groups without strategic or locked accounts, and only when the team is short of capacity),
-capacity, locked accounts keep their owner, leavers hold nothing, people away for the whole
-horizon receive nothing new, family same CSM.
+Hard rules: exactly one owner per group, or the "unassigned, needs a decision" slack;
+capacity; locked accounts keep their owner (a person whose locked accounts alone exceed
+their capacity keeps them, receives nothing else, and is listed in
+``Assignment.overloads``); leavers hold nothing; people away for the whole horizon receive
+nothing new; family same CSM. The slack exists for every group that is neither locked nor
+strategic (it costs the ``unassigned`` weight, so it is used only when the team cannot hold
+the group), and for groups no one can take. Strategic groups get it only when their team's
+strategic and locked work cannot all be placed, and then only for a group that fits no
+eligible person beside the strategic and locked accounts that person holds. After solving,
+an unassigned group is given to anyone with room for it (a plan never leaves an account
+waiting while someone eligible could take it).
 
-Objective (named terms, model units = 1/POINT_SCALE of a weight unit):
-- move: per need whose owner changes, move + per-ARR + strategic + low health + renewal
-  soon + recently moved weights (forced moves are a constant part of this term);
-- fit: per need given to a new owner: keep-with-family weight when the new owner holds no
-  role on the account or its family today, region weight when the regions differ;
-- balance: deviation of each person's load from the team target, where the target is the
-  person's capacity times the team's utilization (sum of points / sum of capacity, at most
-  1). Shapes measured in ``benchmarks/assign_bench.py --shape``: "deviation" (sum of
-  |load - target|, the default), "bands" (the same with 4x weight beyond 10% of
-  capacity), "spread" (max minus min of load - target, times team size);
-- unassigned: per unassigned need, the unassigned weight plus its ARR in thousands.
+Objective (named terms; model units = weight units x POINT_SCALE):
+- move: per need whose owner changes, move + move_per_arr_k x ARR in thousands + strategic
+  + low health + renewal soon + recently moved weights (forced moves are a constant part
+  of this term);
+- fit: per need given to a new owner: ``keep_with_family`` when the new owner holds no
+  role today on the account or on any account of its parent/child family, plus
+  ``region_mismatch`` when both regions are known and differ; plus ``previous_change``
+  when a re-plan departs from the previous plan's owner;
+- balance: per team, each staying member has a target load = capacity x the team's
+  utilization (the team's points / its members' capacity, at most 1), in points. With the
+  default shape "bands" a person costs ``balance`` weight units per point their load is
+  away from target (above or below) up to a band of 10% of their own capacity, and
+  BAND_STEEP (8) x ``balance`` per point beyond it; the term sums that over every person of
+  every team. A 1.0 FTE person (100 points) 15 points over target costs 10 x 20 + 5 x 160
+  = 1,000 weight units at balance = 20. So an optional move that brings someone back
+  toward their band pays as soon as it saves more than its move and fit cost, while inside
+  the bands a move of a p-point account saves at most 2 x p x ``balance`` (200 for a
+  5-point account at 20, 40 for a 1-point one, less than a move costs). Other shapes
+  (``balance_shape``): "deviation", ``balance`` per point of |load - target|, no band;
+  "spread", ``balance`` x (max - min over the team of load - target) x team size. In
+  model units the term is ``balance`` x the value in scaled points (``balance_value``);
+- unassigned: per unassigned need, the ``unassigned`` weight plus ARR in thousands (the
+  owner who loses it is also charged a move).
 
 How a part is solved (PERFORMANCE.md: the assignment LP is nearly integral):
-1. the LP relaxation with GLOP, tightened by two valid cuts that use the part's grain
-   (every load is a multiple of the gcd of the groups' points): capacity rounded down to
-   the grain, and the chord under |load - target| between the grain multiples around the
-   target. With them the LP of the benchmark teams is integral or nearly so;
+1. the LP relaxation with GLOP, tightened by valid cuts that use the part's grain (every
+   load is a multiple of the gcd of the groups' points): capacity rounded down to the
+   grain, and the chord under each person's balance value between the grain multiples
+   around each of its kinks (the target, and the band ends). With shortlists, the LP's
+   duals price every left-out (group, person) pair: pairs with a negative reduced cost
+   join the shortlists and the LP is solved again (up to PRICING_ROUNDS), and the bound
+   is the LP value plus every group's most negative left-out reduced cost: a bound for
+   the whole team, not the shortlists;
 2. the LP solution rounded (largest x per group, then overloaded people give away their
    least-chosen groups), and the greedy plan; the better feasible one is the hint;
 3. CP-SAT from that complete hint for the rest of the part's time, unless the hint
-   already meets the LP bound within RELATIVE_GAP. The bound reported is the larger of
-   the LP bound and CP-SAT's bound.
+   already meets the bound within RELATIVE_GAP. The bound reported is the larger of the
+   LP bound and CP-SAT's (CP-SAT's only without shortlists: it holds for them alone).
+A part is OPTIMAL when its plan meets a bound that holds for the whole team; with
+shortlists, a plan CP-SAT proved best among the shortlists but above that bound is
+"OPTIMAL (candidate lists)".
+
+Time: ``[solver] time_limit_s`` is the budget of the whole stage, counted from the call
+of ``assign``: coverage, team placement and building the parts, then each part's LP
+relaxations (GLOP gets the part's budget) and CP-SAT. Each part, when it starts, gets
+the thread-seconds left (threads x time left, less what running parts were promised)
+times its share of the variables not yet started, and never more than the time left; what
+a part does not use goes back to the others. A part whose share is used up still gets its
+quick plan (greedy or LP rounding, never over capacity), so the stage can end after the
+limit by the time of those heuristics and of the final bookkeeping (under a second at
+10,000 accounts).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -52,7 +92,16 @@ from dataclasses import dataclass, field
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from planner.assignment import Assignment, PartStats, Shortfall, Unassigned, utilization_spread
+from planner.assignment import (
+    Assignment,
+    AssignProgress,
+    FamilySplit,
+    Overload,
+    PartStats,
+    Shortfall,
+    Unassigned,
+    utilization_spread,
+)
 from planner.coverage import Need, coverage_needs, months_between, need_points, released_roles
 from planner.domain import POINT_SCALE, Account, Inputs, Person, Team
 from planner.scenario import Scenario
@@ -61,7 +110,8 @@ from planner.teams import TeamPlacement, place_people
 
 log = logging.getLogger(__name__)
 
-BALANCE_SHAPES = ("deviation", "bands", "spread")
+BALANCE_SHAPES = ("bands", "deviation", "spread")
+DEFAULT_SHAPE = "bands"
 #: Teams with more people than this get a candidate list per group of this many people.
 PRUNE_ABOVE_PEOPLE = 24
 CANDIDATES = 16
@@ -69,9 +119,19 @@ CANDIDATES = 16
 RELATIVE_GAP = 1e-4
 GLOP_PARAMETERS = "use_dual_simplex: true\nperturb_costs_in_dual_simplex: true"
 BAND_FRACTION = 0.10
-BAND_STEEP = 4
+BAND_STEEP = 8
+#: LP rounds of pricing left-out candidates; columns added per group and round.
+PRICING_ROUNDS = 3
+PRICED_PER_GROUP = 2
+#: Reduced costs above -PRICING_EPS (model units) count as non-negative.
+PRICING_EPS = 1e-3
+#: CP-SAT is not started with less time than this (seconds); the hint is kept instead.
+MIN_SOLVE_SECONDS = 0.05
+#: At most one "solving" progress report per this many seconds.
+PROGRESS_INTERVAL = 1.0
 
-Progress = Callable[[str, int, int, int, float], None]
+#: Receives an AssignProgress for every report (see ``assign``).
+Progress = Callable[[AssignProgress], None]
 
 
 # --- costs (model side; the checker recomputes them on its own) ---------------------------
@@ -158,7 +218,13 @@ def _context(inputs: Inputs, scenario: Scenario, teams: dict[str, TeamPlacement]
 
 @dataclass(slots=True)
 class Group:
-    """Needs that must share one owner, with their candidates and costs per candidate."""
+    """Needs that must share one owner, with their candidates and costs per candidate.
+
+    keeper: index of the person who owns every need of the group today and may keep it
+        (-1 when there is none); pruned: ``cands`` is a shortlist of the eligible people;
+    guarded: a strategic group whose slack may be used only when no candidate has room
+        beside the strategic and locked groups they hold.
+    """
 
     needs: tuple[Need, ...]
     points: int
@@ -170,11 +236,18 @@ class Group:
     u_cost: int
     locked: bool
     strategic: bool
+    keeper: int = -1
+    pruned: bool = False
+    guarded: bool = False
 
 
 @dataclass(slots=True)
 class Part:
-    """One team's assignment problem."""
+    """One team's assignment problem.
+
+    lock_load: per person, scaled points of the groups locked to them (kept even beyond
+    capacity); receivers: people who may be given accounts they do not own today.
+    """
 
     team: Team
     people: list[str]
@@ -184,25 +257,57 @@ class Part:
     total_points: int
     notes: list[str] = field(default_factory=list)
     need_grain: int = 1  # gcd of the single needs' points: every load is a multiple of it
+    lock_load: list[int] = field(default_factory=list)
+    receivers: list[int] = field(default_factory=list)
+    splits: list[FamilySplit] = field(default_factory=list)
+    ctx: _Context | None = None
+    index: int = 0  # position among the parts (segment then role order), from 0
+    shortlist: int = 0  # candidates per group when the team has shortlists, else 0
+    grain: int = 1  # gcd of the groups' points (set with the groups)
+    limits: list[int] = field(default_factory=list)  # per person, see ``limit``
 
     @property
     def label(self) -> str:
         return self.team.label
 
-    @property
-    def grain(self) -> int:
-        """Greatest common divisor of the groups' points: every load is a multiple of it."""
-        return math.gcd(*(g.points for g in self.groups)) or 1
+    def set_groups(self, groups: list[Group]) -> None:
+        """Install the groups, and what follows from their points: the grain (every load is
+        a multiple of their gcd) and each person's load limit."""
+        self.groups = groups
+        self.grain = math.gcd(*(g.points for g in groups)) or 1
+        locks = self.lock_load or [0] * len(self.people)
+        self.limits = [max(self.usable(c), locks[c]) for c in range(len(self.people))]
 
     def usable(self, c: int) -> int:
         """Capacity of person ``c`` rounded down to the grain (a valid, tighter capacity)."""
         return self.capacity[c] // self.grain * self.grain
+
+    def limit(self, c: int) -> int:
+        """The load person ``c`` may carry: usable capacity, or their locked load if more."""
+        return self.limits[c]
+
+    def fits(self, g: Group, c: int) -> bool:
+        """Group ``g`` fits person ``c`` beside the groups locked to them."""
+        return g.points + self.lock_load[c] <= self.capacity[c]
+
+    def pool(self, g: Group) -> list[int]:
+        """Every eligible person for ``g`` (the group's candidates before any shortlist)."""
+        if g.locked:
+            return list(g.cands)
+        people = set(self.receivers)
+        if g.keeper >= 0:
+            people.add(g.keeper)
+        return [c for c in sorted(people) if self.fits(g, c)]
 
     @property
     def short(self) -> bool:
         """The team cannot hold its accounts: loads come in multiples of the accounts'
         common points, so a person's capacity is only usable down to such a multiple."""
         return self.total_points > usable_capacity(self.capacity, self.need_grain)
+
+    @property
+    def pruned(self) -> bool:
+        return any(g.pruned for g in self.groups)
 
     @property
     def variables(self) -> int:
@@ -242,11 +347,13 @@ def build_parts(
         team_needs = by_team[team]
         total = sum(n.points for n in team_needs)
         part = Part(team, people, capacity, _targets(capacity, total), [], total,
-                    need_grain=math.gcd(*(n.points for n in team_needs)) or 1)
+                    need_grain=math.gcd(*(n.points for n in team_needs)) or 1, ctx=ctx,
+                    index=len(parts))
         limit = max_candidates
         if limit is None:
             limit = CANDIDATES if len(people) > PRUNE_ABOVE_PEOPLE else 0
-        part.groups = _groups(ctx, part, team_needs, limit)
+        part.set_groups(_groups(ctx, part, team_needs, limit))
+        part.shortlist = limit if part.pruned else 0
         parts.append(part)
     return parts
 
@@ -277,9 +384,17 @@ def _eligible(
 
 
 def _groups(ctx: _Context, part: Part, needs: list[Need], limit: int) -> list[Group]:
-    """Groups of the part: families for CSM when family_same_csm, else single needs."""
+    """Groups of the part: families for CSM when family_same_csm, else single needs.
+
+    A family that fits no one (see ``_family_split``) is split into single needs.
+    """
     index = {p: i for i, p in enumerate(part.people)}
     eligible = {n.key: _eligible(ctx, part, n, index) for n in needs}
+    need_lock = [0] * len(part.people)
+    for need in needs:
+        cands, locked = eligible[need.key]
+        if locked:
+            need_lock[cands[0]] += need.points
     families: dict[str, list[Need]] = {}
     for need in needs:
         family = need.role == "CSM" and ctx.scenario.rules.family_same_csm
@@ -288,25 +403,63 @@ def _groups(ctx: _Context, part: Part, needs: list[Need], limit: int) -> list[Gr
     bundles: list[list[Need]] = []
     for key in sorted(families):
         members = families[key]
-        common = set.intersection(*(set(eligible[n.key][0]) for n in members))
-        if len(members) > 1 and not common:
-            part.notes.append(f"family {key}: no one may hold all its accounts; split")
+        split = _family_split(part, key, members, eligible, need_lock) if len(members) > 1 else None
+        if split is not None:
+            part.splits.append(split)
             bundles.extend([n] for n in members)
         else:
             bundles.append(members)
+    commons = [sorted(set.intersection(*(set(eligible[n.key][0]) for n in m))) for m in bundles]
+    locks = [any(eligible[n.key][1] for n in m) for m in bundles]
+    part.lock_load = [0] * len(part.people)
+    for members, common, locked in zip(bundles, commons, locks, strict=True):
+        if locked:
+            part.lock_load[common[0]] += sum(n.points for n in members)
+    part.receivers = [i for i, p in enumerate(part.people) if ctx.teams[p].can_receive]
     groups = []
-    for position, members in enumerate(bundles):
-        cands = sorted(set.intersection(*(set(eligible[n.key][0]) for n in members)))
-        locked = any(eligible[n.key][1] for n in members)
-        if limit and len(cands) > limit:
+    for position, (members, common, locked) in enumerate(zip(bundles, commons, locks, strict=True)):
+        points = sum(n.points for n in members)
+        cands = common if locked else [
+            c for c in common if points + part.lock_load[c] <= part.capacity[c]
+        ]
+        pruned = bool(limit) and len(cands) > limit
+        if pruned:
             cands = _prune(ctx, part, members, cands, limit, position)
-        groups.append(_group(ctx, part, tuple(members), cands, locked))
+        group = _group(ctx, part, tuple(members), cands, locked)
+        group.pruned = pruned
+        owners = {ctx.accounts[n.account_id].owners.get(n.role) for n in members}
+        if len(owners) == 1 and (owner := owners.pop()) in index and index[owner] in common:
+            group.keeper = index[owner]
+        groups.append(group)
     return groups
 
 
+def _family_split(
+    part: Part, root: str, members: list[Need], eligible, need_lock: list[int]
+) -> FamilySplit | None:
+    """A FamilySplit when no one may hold the whole family beside the needs locked to them
+    (counted need by need, as the checker recomputes it); None when someone can."""
+    common = set.intersection(*(set(eligible[n.key][0]) for n in members))
+    points = sum(n.points for n in members)
+    rooms = []
+    for c in sorted(common):
+        inside = sum(n.points for n in members if eligible[n.key] == ([c], True))
+        room = part.capacity[c] - (need_lock[c] - inside)
+        if points <= room:
+            return None
+        rooms.append(room)
+    accounts = tuple(sorted({n.account_id for n in members}))
+    split = FamilySplit(root, part.label, accounts, points / POINT_SCALE,
+                        max(rooms) / POINT_SCALE if rooms else None)
+    part.notes.append(f"{split.what}: {split.reason}")
+    return split
+
+
 def _prune(ctx, part, members, cands, limit, position) -> list[int]:
-    """Current owners and family holders, then same-region people, then others, rotated."""
+    """Current owners, family holders and the previous plan's owners, then same-region
+    people, then others, rotated."""
     owners = {ctx.accounts[n.account_id].owners.get(n.role) for n in members}
+    owners |= {ctx.previous.get(n.key) for n in members}
     holders = ctx.family_holders.get(ctx.roots[members[0].account_id], set())
     must = [c for c in cands if part.people[c] in owners or part.people[c] in holders]
     region = ctx.accounts[members[0].account_id].region.casefold()
@@ -321,35 +474,48 @@ def _prune(ctx, part, members, cands, limit, position) -> list[int]:
     return sorted(set(chosen))
 
 
+def candidate_costs(ctx: _Context, part: Part, needs: tuple[Need, ...], c: int) -> tuple[int, int]:
+    """(move, fit) weight units of giving every need of a group to person ``c``."""
+    pid = part.people[c]
+    move = fit = 0
+    for need in needs:
+        account = ctx.accounts[need.account_id]
+        owner = account.owners.get(need.role)
+        earlier = ctx.previous.get(need.key)
+        if earlier is not None and pid != earlier:
+            fit += ctx.scenario.objective.previous_change  # re-plan: keep the last plan
+        if pid != owner:
+            fit += ctx.fit_units(need, pid)
+            if owner:
+                move += move_units(account, ctx.scenario)
+    return move, fit
+
+
+def add_candidate(part: Part, g: Group, c: int) -> int:
+    """Add person ``c`` to the group's candidates (with their costs); returns the position."""
+    assert part.ctx is not None
+    move, fit = candidate_costs(part.ctx, part, g.needs, c)
+    g.cands.append(c)
+    g.move.append(move)
+    g.fit.append(fit)
+    return len(g.cands) - 1
+
+
 def _group(
     ctx: _Context, part: Part, members: tuple[Need, ...], cands: list[int], locked: bool
 ) -> Group:
     """Costs per candidate for a group of needs."""
     moves = [(n, ctx.accounts[n.account_id]) for n in members]
-    move, fit = [], []
-    for c in cands:
-        pid = part.people[c]
-        m = f = 0
-        for need, account in moves:
-            owner = account.owners.get(need.role)
-            earlier = ctx.previous.get(need.key)
-            if earlier is not None and pid != earlier:
-                f += ctx.scenario.objective.previous_change  # re-plan: keep the last plan
-            if pid != owner:
-                f += ctx.fit_units(need, pid)
-                if owner:
-                    m += move_units(account, ctx.scenario)
-        move.append(m)
-        fit.append(f)
+    costs = [candidate_costs(ctx, part, members, c) for c in cands]
     strategic = any(a.strategic for _, a in moves)
     w = ctx.scenario.objective
     return Group(
         needs=members,
         points=sum(n.points for n in members),
-        cands=cands,
-        move=move,
-        fit=fit,
-        slack=not cands or (part.short and not strategic and not locked),
+        cands=list(cands),
+        move=[m for m, _ in costs],
+        fit=[f for _, f in costs],
+        slack=not cands or not (strategic or locked),
         u_move=sum(move_units(a, ctx.scenario) for n, a in moves if a.owners.get(n.role)),
         u_cost=sum(w.unassigned + w.move_per_arr_k * arr_k(a) for _, a in moves),
         locked=locked,
@@ -357,7 +523,41 @@ def _group(
     )
 
 
-# --- evaluation, greedy ------------------------------------------------------------------
+def must_place_exceeds(part: Part) -> bool:
+    """Strategic and locked groups alone weigh more than what the team can carry."""
+    must = sum(g.points for g in part.groups if (g.strategic or g.locked) and g.cands)
+    return must > sum(part.limit(c) for c in range(len(part.people)))
+
+
+def release_strategic(part: Part) -> bool:
+    """Let strategic groups wait for a decision, each only when it fits no eligible person
+    beside the strategic and locked groups they hold (``add_strategic_guard``). Their
+    shortlists are widened to everyone eligible, so that the guard speaks of everyone.
+
+    Returns True when something changed (the part is then solved again).
+    """
+    changed = False
+    for g in part.groups:
+        if g.strategic and not g.locked and not g.slack:
+            for c in part.pool(g):
+                if c not in g.cands:
+                    add_candidate(part, g, c)
+            g.pruned = False
+            g.slack = g.guarded = changed = True
+    if changed:
+        why = (
+            "strategic and locked accounts alone exceed capacity"
+            if must_place_exceeds(part)
+            else "strategic accounts cannot all be placed as whole accounts and families"
+        )
+        part.notes.append(
+            f"{part.label}: {why}; a strategic account waits for a decision only when "
+            "everyone who could take it is full with strategic and locked accounts"
+        )
+    return changed
+
+
+# --- evaluation, greedy, repair ------------------------------------------------------------
 
 
 def evaluate(part: Part, choice: list[int], scenario: Scenario, shape: str) -> dict[str, int]:
@@ -381,51 +581,68 @@ def evaluate(part: Part, choice: list[int], scenario: Scenario, shape: str) -> d
     }
 
 
+def person_balance(dev: int, capacity: int, shape: str) -> int:
+    """One person's balance value (scaled points) for a deviation ``dev`` from target.
+
+    "bands": |dev| up to 10% of the person's capacity, and BAND_STEEP x every point beyond;
+    "deviation": |dev|. ("spread" is a team value, see ``balance_value``.)
+    """
+    if shape == "bands":
+        band = int(capacity * BAND_FRACTION)
+        return min(abs(dev), band) + BAND_STEEP * max(0, abs(dev) - band)
+    return abs(dev)
+
+
 def balance_value(loads: list[int], target: list[int], capacity: list[int], shape: str) -> int:
-    """The balance expression's value (scaled points) for given loads."""
+    """The balance value (scaled points) of a team's loads.
+
+    Each person's target is capacity x the team's utilization (its points / its capacity,
+    at most 1). "bands" (the default) sums ``person_balance`` over the team: a load within
+    10% of capacity of its target costs one unit per scaled point away, each point further
+    BAND_STEEP units. "deviation" sums |load - target|. "spread" is (max - min of
+    load - target) x team size.
+    """
     devs = [load - t for load, t in zip(loads, target, strict=True)]
     if not devs:
         return 0
     if shape == "spread":
         return (max(devs) - min(devs)) * len(devs)
-    if shape == "bands":
-        total = 0
-        for dev, cap in zip(devs, capacity, strict=True):
-            band = int(cap * BAND_FRACTION)
-            total += min(abs(dev), band) + BAND_STEEP * max(0, abs(dev) - band)
-        return total
-    return sum(abs(d) for d in devs)
+    return sum(person_balance(d, c, shape) for d, c in zip(devs, capacity, strict=True))
 
 
 def greedy(part: Part) -> list[int]:
     """Baseline: keep the owner when allowed and room remains, else the least-loaded candidate.
 
-    Locked groups first, then keeps, then the rest by points (largest first).
+    Locked groups first, then strategic ones, then keeps, then the rest by points (largest
+    first). A group with no room stays unassigned (-1), even one without slack: the plan
+    is then infeasible, never over capacity.
     """
     loads = [0] * len(part.people)
     choice = [-1] * len(part.groups)
-    keep_first = sorted(
+    order = sorted(
         range(len(part.groups)),
         key=lambda i: (
             not part.groups[i].locked,
+            not part.groups[i].strategic,
             min(part.groups[i].move, default=1) > 0,
             -part.groups[i].points,
             i,
         ),
     )
-    for i in keep_first:
+    for i in order:
         g = part.groups[i]
         if not g.cands:
             continue
-        room = [p for p, c in enumerate(g.cands) if loads[c] + g.points <= part.capacity[c]]
-        keeps = [p for p in range(len(g.cands)) if g.move[p] == 0] if g.u_move else []
-        pos = None
         if g.locked:
-            pos = 0
-        elif keeps and keeps[0] in room:
-            pos = keeps[0]
+            choice[i] = 0
+            loads[g.cands[0]] += g.points
+            continue
+        room = [p for p, c in enumerate(g.cands) if loads[c] + g.points <= part.limit(c)]
+        keeps = [p for p in range(len(g.cands)) if g.move[p] == 0] if g.u_move else []
+        if keeps and keeps[0] in room:
+            choice[i] = keeps[0]
         elif room:
-            pos = min(
+            choice[i] = min(
                 room,
                 key=lambda p: (
                     (loads[g.cands[p]] + g.points) / max(1, part.capacity[g.cands[p]]),
@@ -433,15 +650,61 @@ def greedy(part: Part) -> list[int]:
                     p,
                 ),
             )
-        elif not g.slack:
-            pos = min(
-                range(len(g.cands)),
-                key=lambda p: (loads[g.cands[p]] / max(1, part.capacity[g.cands[p]]), p),
-            )
-        if pos is not None:
-            choice[i] = pos
-            loads[g.cands[pos]] += g.points
+        if choice[i] >= 0:
+            loads[g.cands[choice[i]]] += g.points
     return choice
+
+
+def loads_of(part: Part, choice: list[int]) -> list[int]:
+    """Scaled points per person of a choice."""
+    loads = [0] * len(part.people)
+    for g, pos in zip(part.groups, choice, strict=True):
+        if pos >= 0:
+            loads[g.cands[pos]] += g.points
+    return loads
+
+
+def fill_room(part: Part, choice: list[int]) -> int:
+    """Give every unassigned group to an eligible person with room for it (cheapest move and
+    fit first, then the lowest load), highest unassigned cost first. Returns how many."""
+    loads = loads_of(part, choice)
+    placed = 0
+    waiting = sorted((i for i, pos in enumerate(choice) if pos < 0),
+                     key=lambda i: (-part.groups[i].u_cost, i))
+    for i in waiting:
+        g = part.groups[i]
+        room = [c for c in part.pool(g) if loads[c] + g.points <= part.limit(c)]
+        if not room:
+            continue
+        position = {c: p for p, c in enumerate(g.cands)}
+        for c in room:
+            if c not in position:
+                position[c] = add_candidate(part, g, c)
+        best = min(room, key=lambda c: (g.move[position[c]] + g.fit[position[c]],
+                                        loads[c] / max(1, part.capacity[c]), c))
+        choice[i] = position[best]
+        loads[best] += g.points
+        placed += 1
+    return placed
+
+
+def feasible(part: Part, choice: list[int]) -> bool:
+    """Capacity, the no-slack rule and the strategic guard hold for a choice."""
+    loads = loads_of(part, choice)
+    if any(load > part.limit(c) for c, load in enumerate(loads)):
+        return False
+    held = [0] * len(part.people)  # strategic and locked load per person
+    for g, pos in zip(part.groups, choice, strict=True):
+        if pos >= 0 and (g.strategic or g.locked):
+            held[g.cands[pos]] += g.points
+    for g, pos in zip(part.groups, choice, strict=True):
+        if pos >= 0:
+            continue
+        if not g.slack:
+            return False
+        if g.guarded and any(held[c] + g.points <= part.capacity[c] for c in g.cands):
+            return False
+    return True
 
 
 # --- CP-SAT ---------------------------------------------------------------------------------
@@ -467,7 +730,8 @@ def add_choice(model: cp_model.CpModel, part: Part) -> tuple[list, list]:
 
 
 def add_capacity(model: cp_model.CpModel, part: Part, x: list) -> list:
-    """Load of each person (scaled points) stays within capacity; returns the load expressions."""
+    """Load of each person (scaled points) stays within what they may carry (capacity, or
+    their locked load when locks alone exceed it); returns the load expressions."""
     terms: list[list] = [[] for _ in part.people]
     for g, xs in zip(part.groups, x, strict=True):
         for c, var in zip(g.cands, xs, strict=True):
@@ -476,9 +740,26 @@ def add_capacity(model: cp_model.CpModel, part: Part, x: list) -> list:
     for c, items in enumerate(terms):
         load = cp_model.LinearExpr.weighted_sum([v for v, _ in items], [p for _, p in items])
         if items:
-            model.add(load <= part.usable(c))
+            model.add(load <= part.limit(c))
         loads.append(load)
     return loads
+
+
+def add_strategic_guard(model: cp_model.CpModel, part: Part, x: list, u: list) -> None:
+    """A guarded strategic group waits only if no candidate has room for it beside the
+    strategic and locked groups that candidate holds."""
+    held: list[list] = [[] for _ in part.people]
+    for i, (g, xs) in enumerate(zip(part.groups, x, strict=True)):
+        if g.strategic or g.locked:
+            for c, var in zip(g.cands, xs, strict=True):
+                held[c].append((i, var, g.points))
+    for i, (g, slack) in enumerate(zip(part.groups, u, strict=True)):
+        if not g.guarded or slack is None:
+            continue
+        for c in g.cands:
+            others = [(v, p) for j, v, p in held[c] if j != i]
+            expr = cp_model.LinearExpr.weighted_sum([v for v, _ in others], [p for _, p in others])
+            model.add(expr >= part.capacity[c] - g.points + 1).only_enforce_if(slack)
 
 
 def add_balance(
@@ -494,7 +775,7 @@ def add_balance(
     devs = []
     for c, load in enumerate(loads):
         cap, t = part.capacity[c], part.target[c]
-        hi = max(cap, t) + 1
+        hi = max(part.limit(c), t) + 1
         if shape == "spread":
             devs.append(load - t)
             continue
@@ -506,17 +787,18 @@ def add_balance(
             o2, u2 = model.new_int_var(0, hi, f"o2_{c}"), model.new_int_var(0, hi, f"u2_{c}")
             model.add(over == o1 + o2)
             model.add(under == u1 + u2)
-            devs.append(o1 + u1 + BAND_STEEP * (o2 + u2))
+            value = o1 + u1 + BAND_STEEP * (o2 + u2)
             aux.append((over, under, (o1, u1, o2, u2)))
         else:
-            devs.append(over + under)
+            value = over + under
             aux.append((over, under, None))
-            a, b, grain = _chord(t, part.grain)
-            if grain:
-                model.add(grain * (over + under) >= grain * (t - a) + (load - a) * (a + b - 2 * t))
+        devs.append(value)
+        for a, fa, rise, grain in chords(t, part.grain, cap, shape):
+            # grain * value >= grain * f(a) + (f(b) - f(a)) * (load - a)
+            model.add(grain * value >= grain * fa + rise * (load - a))
     if shape == "spread":
         lo = -max(part.target) - 1
-        hi = max(part.capacity) + 1
+        hi = max(part.limit(c) for c in range(len(part.people))) + 1
         zmax, zmin = model.new_int_var(lo, hi, "zmax"), model.new_int_var(lo, hi, "zmin")
         for d in devs:
             model.add(zmax >= d)
@@ -526,23 +808,37 @@ def add_balance(
     return sum(devs)
 
 
-def _chord(target: int, grain: int) -> tuple[int, int, int]:
-    """Multiples a <= target < b = a + grain of the grain around the target (grain 0: no cut).
+def chords(target: int, grain: int, capacity: int, shape: str) -> list[tuple[int, int, int, int]]:
+    """Cuts (a, f(a), f(b) - f(a), grain), f the person's balance value as a function of the
+    load, one per kink of f (the target, and with bands the band's ends) that falls between
+    two grain multiples a < kink < b = a + grain.
 
-    Loads are multiples of the grain, so |load - target| lies above the chord through
-    (a, target - a) and (b, b - target): a valid cut that tightens the LP relaxation.
+    Loads are multiples of the grain and f is convex, so f(load) lies above the chord
+    through (a, f(a)) and (b, f(b)): valid cuts that tighten the LP relaxation, which
+    otherwise lets a fractional load sit in a kink below the chord.
     """
-    if grain <= 1:
-        return 0, 0, 0
-    a = target // grain * grain
-    return a, a + grain, grain
+    if grain <= 1 or shape == "spread":
+        return []
+    band = int(capacity * BAND_FRACTION)
+    kinks = [target] + ([target - band, target + band] if shape == "bands" and band else [])
+    cuts = []
+    for kink in kinks:
+        a = kink // grain * grain
+        if a == kink and kink != target:
+            continue  # the kink is a reachable load: f is linear between grain multiples
+        fa = person_balance(a - target, capacity, shape)
+        fb = person_balance(a + grain - target, capacity, shape)
+        cuts.append((a, fa, fb - fa, grain))
+    return cuts
 
 
 def build_model(part: Part, scenario: Scenario, shape: str) -> _Model:
-    """The part's CP-SAT model: choice, capacity, balance; objective as named terms."""
+    """The part's CP-SAT model: choice, capacity, strategic guard, balance; objective as
+    named terms."""
     model = cp_model.CpModel()
     x, u = add_choice(model, part)
     loads = add_capacity(model, part, x)
+    add_strategic_guard(model, part, x, u)
     aux: list = []
     spread: list = []
     balance = add_balance(model, part, loads, shape, aux, spread)
@@ -568,126 +864,20 @@ def build_model(part: Part, scenario: Scenario, shape: str) -> _Model:
     return _Model(model, x, u, terms, aux, tuple(spread))
 
 
-@dataclass(slots=True)
-class PartResult:
-    part: Part
-    choice: list[int]
-    stats: PartStats
-    terms: dict[str, int]
+class _Incumbents(cp_model.CpSolverSolutionCallback):
+    """Passes each new CP-SAT solution's objective and bound to ``report`` (throttled there)."""
 
+    def __init__(self, report: Callable[[int, int], None]):
+        super().__init__()
+        self._report = report
 
-def solve_part(
-    part: Part, scenario: Scenario, shape: str, workers: int, time_limit: float
-) -> PartResult:
-    """Solve one part: LP relaxation (bound and rounded plan), then CP-SAT from the best hint.
-
-    The hint is the better of the greedy plan and the rounded LP plan. CP-SAT is skipped
-    when the hint already meets the LP bound within RELATIVE_GAP. The reported terms are
-    recomputed from the chosen plan (a non-optimal CP-SAT solution may carry slack in its
-    balance variables).
-    """
-    began = time.perf_counter()
-    notes = list(part.notes)
-    if not part.groups or not part.people:
-        choice = greedy(part)
-        terms = evaluate(part, choice, scenario, shape)
-        total = sum(terms.values())
-        stats = PartStats(
-            part.label,
-            "EMPTY",
-            total,
-            total,
-            0.0,
-            _n_needs(part),
-            len(part.people),
-            0,
-            "; ".join(notes),
-        )
-        return PartResult(part, choice, stats, terms)
-    lp_value, values = lp_relaxation(part, scenario, shape)
-    bound = math.ceil(lp_value - 1e-6) if values is not None else 0
-    plans = [("greedy", greedy(part))]
-    if values is not None:
-        plans.append(("LP rounding", round_lp(part, values)))
-    scored = sorted(
-        (
-            (not feasible(part, c), sum(evaluate(part, c, scenario, shape).values()), k, name, c)
-            for k, (name, c) in enumerate(plans)
-        ),
-    )
-    infeasible_hint, cost, _, source, choice = scored[0]
-    status = "FEASIBLE"
-    left = time_limit - (time.perf_counter() - began)
-    if infeasible_hint or cost - bound > RELATIVE_GAP * cost:
-        found = _cpsat(part, scenario, shape, workers, max(0.1, left), choice)
-        if found is not None:
-            cp_status, cp_choice, cp_bound = found
-            bound = max(bound, cp_bound)
-            cp_cost = sum(evaluate(part, cp_choice, scenario, shape).values())
-            if cp_cost <= cost or infeasible_hint:
-                choice, cost, source, status = cp_choice, cp_cost, "CP-SAT", cp_status
-                infeasible_hint = False
-        if infeasible_hint and _release_strategic(part):
-            log.warning("%s: strategic and locked accounts exceed capacity", part.label)
-            return solve_part(
-                part, scenario, shape, workers, time_limit - (time.perf_counter() - began)
-            )
-        if infeasible_hint:
-            notes.append("no feasible plan found: greedy plan used, check the capacity")
-            log.warning("%s: no feasible plan found; greedy plan used", part.label)
-            status = "INFEASIBLE"
-    if cost <= bound and not infeasible_hint:
-        status = "OPTIMAL"
-    terms = evaluate(part, choice, scenario, shape)
-    seconds = time.perf_counter() - began
-    notes.append(f"plan from {source}")
-    stats = PartStats(
-        part.label,
-        status,
-        cost,
-        min(bound, cost),
-        round(seconds, 3),
-        _n_needs(part),
-        len(part.people),
-        part.variables,
-        "; ".join(notes),
-    )
-    log.info(
-        "%s: %s objective %d bound %d in %.2fs (%d vars, %s)",
-        part.label,
-        status,
-        cost,
-        stats.bound,
-        seconds,
-        part.variables,
-        source,
-    )
-    return PartResult(part, choice, stats, terms)
-
-
-def _release_strategic(part: Part) -> bool:
-    """Allow the slack on strategic groups when strategic and locked work alone exceeds capacity.
-
-    Returns True when something changed (the part is then solved again). The plan then
-    lists strategic accounts as unassigned: a leader must add people or move accounts.
-    """
-    must = sum(g.points for g in part.groups if g.strategic or g.locked)
-    if must <= sum(part.capacity):
-        return False
-    changed = False
-    for g in part.groups:
-        if g.strategic and not g.locked and not g.slack:
-            g.slack = changed = True
-    if changed:
-        part.notes.append(
-            f"{part.label}: strategic and locked accounts alone exceed capacity; "
-            "some strategic accounts are left for a decision"
-        )
-    return changed
+    def on_solution_callback(self) -> None:
+        self._report(round(self.objective_value), math.ceil(self.best_objective_bound - 1e-6))
 
 
 def _cpsat(
-    part: Part, scenario: Scenario, shape: str, workers: int, time_limit: float, hint: list[int]
+    part: Part, scenario: Scenario, shape: str, workers: int, time_limit: float,
+    hint: list[int], report: Callable[[int, int], None] | None = None,
 ) -> tuple[str, list[int], int] | None:
     """CP-SAT on the part from a complete hint: (status, choice, bound), or None if no solution."""
     built = build_model(part, scenario, shape)
@@ -705,12 +895,13 @@ def _cpsat(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = scenario.solver.seed
     solver.parameters.relative_gap_limit = RELATIVE_GAP
-    status = solver.solve(built.model)
+    callback = _Incumbents(report) if report is not None else None
+    status = solver.solve(built.model, callback)
     log.debug("%s: %s", part.label, solver.response_stats())
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        log.info("%s: CP-SAT %s", part.label, solver.status_name(status))
+        log.debug("%s: CP-SAT found no plan (%s)", part.label, solver.status_name(status))
         return None
-    choice = [_chosen(solver, xs, slack) for xs, slack in zip(built.x, built.u, strict=True)]
+    choice = [_chosen(solver, xs) for xs in built.x]
     return solver.status_name(status), choice, math.ceil(solver.best_objective_bound - 1e-6)
 
 
@@ -737,37 +928,262 @@ def _n_needs(part: Part) -> int:
     return sum(len(g.needs) for g in part.groups)
 
 
-def _chosen(solver: cp_model.CpSolver, xs: list, slack) -> int:
+def _chosen(solver: cp_model.CpSolver, xs: list) -> int:
     for p, var in enumerate(xs):
         if solver.boolean_value(var):
             return p
     return -1
 
 
+# --- solving one part -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PartResult:
+    part: Part
+    choice: list[int]
+    stats: PartStats
+    terms: dict[str, int]
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """The best plan of one model of a part, with what is known about it."""
+
+    choice: list[int]
+    cost: int
+    bound: int  # holds for the whole team
+    restricted_optimal: bool  # CP-SAT proved it best among the shortlists only
+    source: str
+    proven: bool  # CP-SAT proved optimality (of the model it was given)
+
+
+def _cost(part: Part, choice: list[int], scenario: Scenario, shape: str) -> int:
+    return sum(evaluate(part, choice, scenario, shape).values())
+
+
+def _attempt(
+    part: Part, scenario: Scenario, shape: str, workers: int, deadline: float,
+    report: Callable[[int, int], None] | None,
+) -> _Attempt | None:
+    """LP (with pricing), hints, then CP-SAT: the part's best plan, or None when no plan
+    within capacity was found (the strategic groups cannot all be placed)."""
+    lp = priced_lp(part, scenario, shape, deadline)
+    bound = math.ceil(lp.bound - 1e-6) if lp.solved else 0
+    plans = [("greedy", greedy(part))]
+    if lp.values is not None:
+        plans.append(("LP rounding", round_lp(part, lp.values)))
+    scored = sorted(
+        (not feasible(part, c), _cost(part, c, scenario, shape), k, name, c)
+        for k, (name, c) in enumerate(plans)
+    )
+    infeasible, cost, _, source, choice = scored[0]
+    if lp.infeasible and infeasible:
+        return None  # the LP proves that no plan within capacity exists
+    restricted = proven = False
+    left = deadline - time.perf_counter()
+    if (infeasible or cost - bound > RELATIVE_GAP * cost) and left >= MIN_SOLVE_SECONDS:
+        relay = None
+        if report is not None:
+            def relay(objective: int, cp_bound: int) -> None:
+                report(objective, bound if part.pruned else max(bound, cp_bound))
+        found = _cpsat(part, scenario, shape, workers, left, choice, relay)
+        if found is not None:
+            cp_status, cp_choice, cp_bound = found
+            if not part.pruned:
+                bound = max(bound, cp_bound)
+            cp_cost = _cost(part, cp_choice, scenario, shape)
+            if cp_cost <= cost or infeasible:
+                choice, cost, source, infeasible = cp_choice, cp_cost, "CP-SAT", False
+                proven = cp_status == "OPTIMAL"
+                restricted = proven and part.pruned
+    if infeasible:
+        return None
+    return _Attempt(choice, cost, bound, restricted, source, proven and not part.pruned)
+
+
+def solve_part(
+    part: Part, scenario: Scenario, shape: str, workers: int, time_limit: float,
+    report: Callable[[int, int], None] | None = None,
+) -> PartResult:
+    """Solve one part within ``time_limit`` seconds (see the module doc for the steps).
+
+    When no plan places every strategic group, the strategic groups are released (they may
+    wait for a decision under the guard) and the part is solved again; the greedy plan of
+    the released part is always feasible. Afterwards every unassigned group that fits
+    someone is placed (``fill_room``). The reported terms are recomputed from the plan.
+    """
+    began = time.perf_counter()
+    deadline = began + max(0.0, time_limit)
+    if not part.groups or not part.people:
+        choice = [-1] * len(part.groups)
+        fill_room(part, choice)
+        terms = evaluate(part, choice, scenario, shape)
+        total = sum(terms.values())
+        stats = PartStats(part.label, "EMPTY", total, total, 0.0, _n_needs(part),
+                          len(part.people), 0, "; ".join(part.notes))
+        return PartResult(part, choice, stats, terms)
+    if must_place_exceeds(part):
+        release_strategic(part)
+    found = _attempt(part, scenario, shape, workers, deadline, report)
+    if found is None:
+        release_strategic(part)
+        found = _attempt(part, scenario, shape, workers, deadline, report)
+    if found is None:  # released: the greedy plan is feasible by construction
+        choice = greedy(part)
+        found = _Attempt(choice, _cost(part, choice, scenario, shape), 0, False, "greedy", False)
+    choice = found.choice
+    if fill_room(part, choice):
+        found.source += " + placed where room was left"
+    terms = evaluate(part, choice, scenario, shape)
+    cost = sum(terms.values())
+    status = part_status(found, cost)
+    seconds = time.perf_counter() - began
+    notes = [*part.notes, f"plan from {found.source}"]
+    if part.shortlist:
+        notes.append(f"shortlists of {part.shortlist} candidates per account (LP pricing adds "
+                     "anyone who could lower the bound); the bound holds for the whole team")
+    stats = PartStats(
+        part.label, status, cost, min(found.bound, cost), round(seconds, 3), _n_needs(part),
+        len(part.people), part.variables, "; ".join(notes), shortlist=part.shortlist,
+    )
+    log.info("%s: %s, objective %d, bound %d, %.2f s, %d variables, plan from %s",
+             part.label, status, cost, stats.bound, seconds, part.variables, found.source)
+    return PartResult(part, choice, stats, terms)
+
+
+def part_status(found: _Attempt, cost: int) -> str:
+    """OPTIMAL when the plan meets a bound for the whole team (or CP-SAT proved it on a model
+    without shortlists); "OPTIMAL (candidate lists)" when only the shortlists' model was
+    proven; FEASIBLE otherwise."""
+    if cost - found.bound <= RELATIVE_GAP * cost or (found.proven and cost == found.cost):
+        return "OPTIMAL"
+    if found.restricted_optimal and cost == found.cost:
+        return "OPTIMAL (candidate lists)"
+    return "FEASIBLE"
+
+
 # --- LP relaxation --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _LP:
+    """An LP relaxation's answer: its value, x per group and candidate, the duals that price
+    a (group, person) column (group rows; per person, the dual weight of one point of load)."""
+
+    value: float = 0.0
+    values: list[list[float]] | None = None
+    group_duals: list[float] = field(default_factory=list)
+    person_duals: list[float] = field(default_factory=list)
+    infeasible: bool = False
+
+    @property
+    def solved(self) -> bool:
+        return self.values is not None
+
+
+@dataclass(slots=True)
+class _Priced:
+    """The LP bound after pricing: valid for the whole team when ``solved``."""
+
+    bound: float = 0.0
+    values: list[list[float]] | None = None
+    infeasible: bool = False
+
+    @property
+    def solved(self) -> bool:
+        return self.values is not None
 
 
 def lp_bound_part(part: Part, scenario: Scenario, shape: str) -> float:
     """Optimal value of the part's LP relaxation (GLOP): a lower bound on its objective."""
     if not part.groups or not part.people:
-        return float(sum(evaluate(part, greedy(part), scenario, shape).values()))
-    return lp_relaxation(part, scenario, shape)[0]
+        return float(_cost(part, greedy(part), scenario, shape))
+    return lp_relaxation(part, scenario, shape).value
+
+
+def priced_lp(part: Part, scenario: Scenario, shape: str, deadline: float) -> _Priced:
+    """The LP bound for the whole team: the LP on the shortlists, then left-out columns with
+    a negative reduced cost added and the LP solved again, up to PRICING_ROUNDS times.
+
+    Each group row has Σx = 1, so a left-out column (group g, person c) can lower the LP by
+    at most its reduced cost: LP value + Σ_g min(0, the least reduced cost of g's left-out
+    columns) is a lower bound of the full team's LP, hence of its optimum.
+    """
+    best = _Priced()
+    for _ in range(PRICING_ROUNDS + 1):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        lp = lp_relaxation(part, scenario, shape, left)
+        if not lp.solved:
+            best.infeasible = lp.infeasible and best.values is None
+            break
+        if not part.pruned:
+            return _Priced(lp.value, lp.values)
+        shortfall, columns = price_columns(part, lp)
+        bound = max(0.0, lp.value + shortfall)  # every term is >= 0
+        best = _Priced(bound if best.values is None else max(best.bound, bound), lp.values)
+        if not columns:
+            break
+        for i, c in columns:
+            add_candidate(part, part.groups[i], c)
+        log.debug("%s: %d candidates priced into the shortlists", part.label, len(columns))
+    return best
+
+
+def price_columns(part: Part, lp: _LP) -> tuple[float, list[tuple[int, int]]]:
+    """(Σ over groups of the least negative reduced cost of a left-out column, the columns
+    with negative reduced cost, at most PRICED_PER_GROUP per group)."""
+    assert part.ctx is not None
+    duals = lp.person_duals
+    order = sorted(range(len(part.people)), key=lambda c: -duals[c])
+    w = part.ctx.scenario.objective
+    total, columns = 0.0, []
+    for i, g in enumerate(part.groups):
+        if not g.pruned:
+            continue
+        # A left-out person owns none of the group's needs and holds nothing in its family
+        # (those are always shortlisted): this is the least they can cost.
+        floor = POINT_SCALE * (g.u_move + sum(
+            w.keep_with_family + (w.previous_change if part.ctx.previous.get(n.key) else 0)
+            for n in g.needs))
+        base = floor - lp.group_duals[i]
+        taken = set(g.cands)
+        least, found = 0.0, []
+        for c in order:
+            if base - g.points * duals[c] >= min(least, 0.0) - PRICING_EPS:
+                break  # later people cost at least as much
+            if c in taken or not part.fits(g, c) or c not in part.receivers:
+                continue
+            move, fit = candidate_costs(part.ctx, part, g.needs, c)
+            reduced = POINT_SCALE * (move + fit) - lp.group_duals[i] - g.points * duals[c]
+            if reduced < -PRICING_EPS:
+                found.append((reduced, c))
+            least = min(least, reduced)
+        total += least
+        columns += [(i, c) for _, c in sorted(found)[:PRICED_PER_GROUP]]
+    return total, columns
 
 
 def lp_relaxation(
-    part: Part, scenario: Scenario, shape: str
-) -> tuple[float, list[list[float]] | None]:
-    """The part's LP relaxation with GLOP: (optimal value, x values per group and candidate)."""
+    part: Part, scenario: Scenario, shape: str, time_limit: float | None = None
+) -> _LP:
+    """The part's LP relaxation with GLOP: value, x values, and the duals for pricing."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
     # Measured on the benchmark's largest team (315k columns): primal simplex 64 s, dual
     # simplex 20 s, dual simplex with perturbed costs 7 s, same optimum.
     lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
+    if time_limit is not None and math.isfinite(time_limit):
+        lp.SetTimeLimit(max(1, int(time_limit * 1000)))
     xs: list[list] = []
     objective = lp.Objective()
     per_person: list[list] = [[] for _ in part.people]
     w_bal = scenario.objective.balance
+    group_rows = []
     for g in part.groups:
         row = lp.Constraint(1, 1)
+        group_rows.append(row)
         xs.append([])
         for p, c in enumerate(g.cands):
             v = lp.NumVar(0, 1, "")
@@ -785,9 +1201,12 @@ def lp_relaxation(
         zmax, zmin = lp.NumVar(-inf, inf, ""), lp.NumVar(-inf, inf, "")
         objective.SetCoefficient(zmax, w_bal * len(part.people))
         objective.SetCoefficient(zmin, -w_bal * len(part.people))
+    # Per person, the rows a point of load enters, with its coefficient there.
+    person_rows: list[list[tuple]] = [[] for _ in part.people]
     for c, items in enumerate(per_person):
         cap, t = part.capacity[c], part.target[c]
-        capacity = lp.Constraint(-inf, part.usable(c))
+        capacity = lp.Constraint(-inf, part.limit(c))
+        person_rows[c].append((capacity, 1))
         for v, pts in items:
             capacity.SetCoefficient(v, pts)
         if shape == "spread":
@@ -797,6 +1216,7 @@ def lp_relaxation(
             for v, pts in items:
                 upper.SetCoefficient(v, pts)
                 lower.SetCoefficient(v, pts)
+            person_rows[c] += [(upper, 1), (lower, 1)]
             continue
         bands = (
             [(int(cap * BAND_FRACTION), 1), (inf, BAND_STEEP)] if shape == "bands" else [(inf, 1)]
@@ -804,26 +1224,33 @@ def lp_relaxation(
         dev_vars = []
         for direction in (1, -1):  # over: sum(d) >= load - t ; under: sum(d) >= t - load
             row = lp.Constraint(-direction * t, inf)
+            person_rows[c].append((row, -direction))
             for v, pts in items:
                 row.SetCoefficient(v, -direction * pts)
             for size, slope in bands:
                 d = lp.NumVar(0, size, "")
                 row.SetCoefficient(d, 1)
                 objective.SetCoefficient(d, w_bal * slope)
-                dev_vars.append(d)
-        a, b, grain = _chord(t, part.grain)
-        if shape == "deviation" and grain:  # grain*dev - (a+b-2t)*load >= grain*(t-a) - a*(a+b-2t)
-            row = lp.Constraint(grain * (t - a) - a * (a + b - 2 * t), inf)
-            for d in dev_vars:
-                row.SetCoefficient(d, grain)
+                dev_vars.append((d, slope))
+        for a, fa, rise, grain in chords(t, part.grain, cap, shape):
+            # grain * value - rise * load >= grain * f(a) - rise * a
+            row = lp.Constraint(grain * fa - rise * a, inf)
+            person_rows[c].append((row, -rise))
+            for d, slope in dev_vars:
+                row.SetCoefficient(d, grain * slope)
             for v, pts in items:
-                row.SetCoefficient(v, -(a + b - 2 * t) * pts)
+                row.SetCoefficient(v, -rise * pts)
     objective.SetMinimization()
     status = lp.Solve()
     if status != pywraplp.Solver.OPTIMAL:
-        log.warning("%s: LP relaxation status %s", part.label, status)
-        return 0.0, None
-    return objective.Value(), [[v.solution_value() for v in row] for row in xs]
+        log.debug("%s: LP relaxation not solved (GLOP status %s)", part.label, status)
+        return _LP(infeasible=status == pywraplp.Solver.INFEASIBLE)
+    return _LP(
+        objective.Value(),
+        [[v.solution_value() for v in row] for row in xs],
+        [row.dual_value() for row in group_rows],
+        [sum(row.dual_value() * k for row, k in rows) for rows in person_rows],
+    )
 
 
 def round_lp(part: Part, values: list[list[float]]) -> list[int]:
@@ -849,7 +1276,7 @@ def round_lp(part: Part, values: list[list[float]]) -> list[int]:
     for c in range(len(part.people)):
         mine = sorted(by_person.get(c, []), key=lambda i: (values[i][choice[i]], -i))
         for i in mine:
-            if loads[c] <= part.capacity[c]:
+            if loads[c] <= part.limit(c):
                 break
             g = part.groups[i]
             if g.locked:
@@ -857,7 +1284,7 @@ def round_lp(part: Part, values: list[list[float]]) -> list[int]:
             room = [
                 p
                 for p, d in enumerate(g.cands)
-                if d != c and loads[d] + g.points <= part.capacity[d]
+                if d != c and loads[d] + g.points <= part.limit(d)
             ]
             if room:
                 pos = min(room, key=lambda p: (g.move[p] + g.fit[p], loads[g.cands[p]], p))
@@ -872,16 +1299,111 @@ def round_lp(part: Part, values: list[list[float]]) -> list[int]:
     return choice
 
 
-def feasible(part: Part, choice: list[int]) -> bool:
-    """Capacity and the no-slack rule hold for a choice."""
-    loads = [0] * len(part.people)
-    for g, pos in zip(part.groups, choice, strict=True):
-        if pos < 0:
-            if not g.slack:
-                return False
-        else:
-            loads[g.cands[pos]] += g.points
-    return all(load <= cap for load, cap in zip(loads, part.capacity, strict=True))
+# --- progress and time ----------------------------------------------------------------------
+
+
+class _Reporter:
+    """Progress reports from any solving thread: every finished part, and running
+    incumbents at most once per PROGRESS_INTERVAL seconds."""
+
+    def __init__(self, progress: Progress | None, parts: list[Part]):
+        self._progress = progress
+        self._parts = parts
+        self._lock = threading.Lock()
+        self._last = -math.inf
+        self.finished = self.objective = self.bound = 0
+
+    def incumbent(self, part: Part) -> Callable[[int, int], None] | None:
+        """A callable (objective, bound) for the part's running solve; None without progress."""
+        if self._progress is None:
+            return None
+
+        def report(objective: int, bound: int) -> None:
+            now = time.monotonic()
+            with self._lock:
+                if now - self._last < PROGRESS_INTERVAL:
+                    return
+                self._last = now
+                self._emit(AssignProgress(part.index + 1, len(self._parts), part.label,
+                                          objective, min(bound, objective)))
+
+        return report
+
+    def done(self, part: Part, stats: PartStats) -> None:
+        with self._lock:
+            self.finished += 1
+            self.objective += stats.objective
+            self.bound += stats.bound
+            self._emit(AssignProgress(part.index + 1, len(self._parts), part.label,
+                                      stats.objective, stats.bound, stats.status,
+                                      self.finished, self.objective, self.bound))
+
+    def _emit(self, event: AssignProgress) -> None:
+        if self._progress is not None:
+            self._progress(event)
+
+
+class _Budget:
+    """The stage's deadline, shared out to parts as they start (see the module doc).
+
+    With several threads, the thread-seconds left are shared: the part starting now gets
+    (threads x time left - time already promised to running parts) x its share of the
+    variables not yet started, and never more than the time left.
+    """
+
+    def __init__(self, deadline: float, parts: list[Part], threads: int):
+        self.deadline = deadline
+        self.threads = threads
+        self._left = sum(max(1, p.variables) for p in parts)
+        self._promised: dict[int, float] = {}  # part index -> end of its promised time
+        self._lock = threading.Lock()
+
+    def share(self, part: Part) -> float:
+        """Seconds for ``part``: its variables' share of the thread-time left."""
+        weight = max(1, part.variables)
+        with self._lock:
+            now = time.perf_counter()
+            left = max(0.0, self.deadline - now)
+            promised = sum(max(0.0, end - now) for end in self._promised.values())
+            free = max(0.0, self.threads * left - promised)
+            seconds = min(left, free * weight / max(1, self._left))
+            self._left -= weight
+            self._promised[part.index] = now + seconds
+        return seconds
+
+    def done(self, part: Part) -> None:
+        """The part finished: what it did not use goes back to the others."""
+        with self._lock:
+            self._promised.pop(part.index, None)
+
+
+def _solve_all(
+    parts: list[Part], scenario: Scenario, shape: str, progress: Progress | None,
+    deadline: float,
+) -> list[PartResult]:
+    """Solve every part: threads with one worker each when several parts share the workers."""
+    workers = max(1, scenario.solver.workers)
+    reporter = _Reporter(progress, parts)
+    threads = 1 if workers == 1 or len(parts) <= 1 else workers
+    budget = _Budget(deadline, parts, threads)
+
+    def solve(part: Part) -> PartResult:
+        result = solve_part(part, scenario, shape, workers if threads == 1 else 1,
+                            budget.share(part), reporter.incumbent(part))
+        budget.done(part)
+        reporter.done(part, result.stats)
+        return result
+
+    if threads == 1:
+        return [solve(part) for part in parts]
+    results: list[PartResult | None] = [None] * len(parts)
+    # Biggest parts first so that the threads finish together.
+    order = sorted(range(len(parts)), key=lambda i: -parts[i].variables)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = {pool.submit(solve, parts[i]): i for i in order}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+    return [r for r in results if r is not None]
 
 
 # --- the stage ------------------------------------------------------------------------------
@@ -893,7 +1415,7 @@ def assign(
     scenario: Scenario,
     progress: Progress | None = None,
     *,
-    balance_shape: str = "deviation",
+    balance_shape: str = DEFAULT_SHAPE,
     max_candidates: int | None = None,
     method: str = "cpsat",
     pins: dict[tuple[str, str], str] | None = None,
@@ -901,11 +1423,13 @@ def assign(
 ) -> Assignment:
     """Decide the owner of every covered (account, role); see the module doc for the model.
 
-    progress(stage, part_index, n_parts, best_objective, gap) is called as parts finish.
+    progress receives an AssignProgress when a part finishes, and while a part is solved
+    its best plan so far, at most once a second.
     method: "cpsat" (the model) or "greedy" (the baseline, for benchmarks and comparison).
     pins: (account id, role) -> owner a manager locked in a previous plan; kept like a lock.
     previous: (account id, role) -> owner in the previous plan; choosing anyone else costs
         ``[objective] previous_change`` (counted in the "fit" term).
+    The stage keeps to ``[solver] time_limit_s`` as the module doc describes.
     """
     if balance_shape not in BALANCE_SHAPES:
         raise ValueError(f"balance_shape {balance_shape!r}: expected one of {BALANCE_SHAPES}")
@@ -917,7 +1441,7 @@ def assign(
     ctx.previous = dict(previous or {})
     parts = build_parts(ctx, needs, max_candidates)
     log.info(
-        "assignment: %d needs in %d parts, %d variables",
+        "assignment: %d needs in %d teams, %d variables",
         len(needs),
         len(parts),
         sum(p.variables for p in parts),
@@ -925,9 +1449,8 @@ def assign(
     if method == "greedy":
         results = [_greedy_result(p, scenario, balance_shape) for p in parts]
     else:
-        spent = time.perf_counter() - began
-        results = _solve_all(parts, scenario, balance_shape, progress, spent)
-        results = [_without_shortlist(r, ctx, needs, scenario, balance_shape) for r in results]
+        deadline = began + max(0.0, scenario.solver.time_limit_s)
+        results = _solve_all(parts, scenario, balance_shape, progress, deadline)
     return _assemble(
         inputs,
         placements,
@@ -945,102 +1468,43 @@ def lp_relaxation_bound(
     placements: dict[str, Placement],
     scenario: Scenario,
     *,
-    balance_shape: str = "deviation",
+    balance_shape: str = DEFAULT_SHAPE,
     max_candidates: int | None = None,
 ) -> float:
-    """Sum over parts of the LP relaxation value (max_candidates=0: the full model)."""
+    """Sum over parts of a lower bound from the LP relaxation: its value for the full model
+    (max_candidates=0), or with shortlists the priced bound of ``priced_lp``, which also
+    holds for the whole team (PRICING_ROUNDS rounds, no time limit)."""
     needs = coverage_needs(inputs, placements, scenario)
     ctx = _context(inputs, scenario, place_people(inputs, placements, scenario, needs))
-    return sum(
-        lp_bound_part(p, scenario, balance_shape) for p in build_parts(ctx, needs, max_candidates)
-    )
+    total = 0.0
+    for part in build_parts(ctx, needs, max_candidates):
+        if part.pruned:
+            total += priced_lp(part, scenario, balance_shape, math.inf).bound
+        else:
+            total += lp_bound_part(part, scenario, balance_shape)
+    return total
 
 
 def _greedy_result(part: Part, scenario: Scenario, shape: str) -> PartResult:
+    """The baseline plan of a part (strategic groups released when they do not all fit)."""
     began = time.perf_counter()
     choice = greedy(part)
+    if not feasible(part, choice) and release_strategic(part):
+        choice = greedy(part)
+    fill_room(part, choice)
     terms = evaluate(part, choice, scenario, shape)
     total = sum(terms.values())
-    stats = PartStats(
-        part.label,
-        "GREEDY",
-        total,
-        0,
-        round(time.perf_counter() - began, 3),
-        _n_needs(part),
-        len(part.people),
-        part.variables,
-        "; ".join(part.notes),
-    )
+    stats = PartStats(part.label, "GREEDY", total, 0, round(time.perf_counter() - began, 3),
+                      _n_needs(part), len(part.people), part.variables, "; ".join(part.notes))
     return PartResult(part, choice, stats, terms)
 
 
-def _without_shortlist(
-    result: PartResult, ctx: _Context, needs: tuple[Need, ...], scenario: Scenario, shape: str
-) -> PartResult:
-    """Solve a team again with every member as a candidate when its shortlist proved too
-    narrow (no plan within capacity): shortlists keep large teams fast, never infeasible."""
-    pruned = any(len(g.cands) < len(result.part.people) for g in result.part.groups)
-    if result.stats.status != "INFEASIBLE" or not pruned:
-        return result
-    log.warning("%s: shortlist too narrow; solving with every member as a candidate",
-                result.part.label)
-    team = result.part.team
-    (part,) = build_parts(ctx, tuple(n for n in needs if Team(n.segment, n.role) == team), 0)
-    return solve_part(part, scenario, shape, max(1, scenario.solver.workers),
-                      max(5.0, scenario.solver.time_limit_s))
-
-
-def _solve_all(
-    parts: list[Part],
-    scenario: Scenario,
-    shape: str,
-    progress: Progress | None,
-    spent: float = 0.0,
-) -> list[PartResult]:
-    """Solve every part: threads with one worker each when several parts share the workers.
-
-    The scenario's time limit covers the whole stage: ``spent`` (building) is taken off,
-    and each part gets a share of the rest proportional to its variables.
-    """
-    workers = max(1, scenario.solver.workers)
-    total_vars = max(1, sum(p.variables for p in parts))
-    limit = max(1.0, scenario.solver.time_limit_s - spent)  # the stage's budget
-
-    def part_limit(part: Part, threads: int) -> float:
-        share = part.variables / total_vars
-        return min(limit, max(1.0, limit * threads * share))
-
-    results: list[PartResult | None] = [None] * len(parts)
-    best = 0
-    if workers == 1 or len(parts) <= 1:
-        for k, part in enumerate(parts):
-            results[k] = solve_part(part, scenario, shape, workers, part_limit(part, 1))
-            best += results[k].stats.objective
-            if progress:
-                progress("assign", k + 1, len(parts), best, results[k].stats.gap)
-        return [r for r in results if r is not None]
-    # Biggest parts first so that the threads finish together.
-    order = sorted(range(len(parts)), key=lambda i: -parts[i].variables)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            pool.submit(solve_part, parts[i], scenario, shape, 1, part_limit(parts[i], workers)): i
-            for i in order
-        }
-        for k, future in enumerate(as_completed(futures), start=1):
-            i = futures[future]
-            results[i] = future.result()
-            best += results[i].stats.objective
-            if progress:
-                progress("assign", k, len(parts), best, results[i].stats.gap)
-    return [r for r in results if r is not None]
-
-
 def _assemble(inputs, placements, scenario, ctx, needs, results, shape, seconds) -> Assignment:
-    """Turn part choices into the Assignment result with loads, spreads and shortfalls."""
+    """Turn part choices into the Assignment result with loads, spreads and exceptions."""
     owners: dict[tuple[str, str], str] = {}
     unassigned: list[Unassigned] = []
     shortfalls: list[Shortfall] = []
+    overloads: list[Overload] = []
     terms = {"move": 0, "fit": 0, "balance": 0, "unassigned": 0}
     notes: list[str] = []
     for result in results:
@@ -1053,12 +1517,18 @@ def _assemble(inputs, placements, scenario, ctx, needs, results, shape, seconds)
                 if pos >= 0:
                     owners[need.key] = part.people[g.cands[pos]]
                 else:
-                    unassigned.append(_unassigned(ctx, part, g, need))
+                    unassigned.append(_unassigned(part, g, need))
         if part.short:
             usable = usable_capacity(part.capacity, part.need_grain)
             points = (part.total_points - usable) / POINT_SCALE
             full = scenario.workload.full_time_points.get(part.team.role, 100.0)
-            shortfalls.append(Shortfall(part.label, points, points / full))
+            shortfalls.append(Shortfall(part.label, points, points / full, len(part.people)))
+        loads = loads_of(part, result.choice)
+        overloads += [
+            Overload(pid, part.label, load / POINT_SCALE, cap / POINT_SCALE)
+            for pid, load, cap in zip(part.people, loads, part.capacity, strict=True)
+            if load > cap
+        ]
     capacity = {pid: t.capacity for pid, t in ctx.teams.items() if t.team is not None}
     before = load_before(inputs, placements, scenario, ctx.teams)
     after: dict[str, int] = dict.fromkeys(capacity, 0)
@@ -1089,15 +1559,31 @@ def _assemble(inputs, placements, scenario, ctx, needs, results, shape, seconds)
         seconds=round(seconds, 3),
         pins=dict(ctx.pins),
         previous=dict(ctx.previous),
+        overloads=tuple(overloads),
+        splits=tuple(s for r in results for s in r.part.splits),
     )
 
 
-def _unassigned(ctx: _Context, part: Part, g: Group, need: Need) -> Unassigned:
-    account = ctx.accounts[need.account_id]
-    if not g.cands:
-        reason = f"no one in {part.label} can take it"
-    else:
+def _unassigned(part: Part, g: Group, need: Need) -> Unassigned:
+    """The unassigned need with its reason in business words."""
+    assert part.ctx is not None
+    account = part.ctx.accounts[need.account_id]
+    points = g.points / POINT_SCALE
+    what = f"the family's {len(g.needs)} accounts need" if len(g.needs) > 1 else "it needs"
+    if not part.people:
+        reason = f"{part.label} has no one"
+    elif not part.receivers and g.keeper < 0:
+        reason = f"no one in {part.label} can take new accounts"
+    elif not part.pool(g):
+        reason = (f"{what} {points:,.0f} points; no one in {part.label} has that much room "
+                  "beside their locked accounts")
+    elif g.guarded:
+        reason = (f"strategic, but everyone in {part.label} who could take it is full with "
+                  "strategic and locked accounts")
+    elif part.short:
         reason = f"{part.label} capacity short; lowest priority (ARR {account.arr or 0:,.0f})"
+    else:
+        reason = f"{what} {points:,.0f} points and no one in {part.label} has that much room left"
     return Unassigned(need.account_id, need.role, part.label, need.points / POINT_SCALE, reason)
 
 
