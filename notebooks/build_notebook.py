@@ -382,8 +382,9 @@ print(top[["Account", "Role", "From", "To", "Start", "End", "Reason", "Bound by"
 Every move costs something: the customer meets a new person, context gets lost. But
 refusing every move leaves some people overloaded and others idle. The planner weighs
 the two with the scenario's `[objective]` weights: `move` (cost of each owner change)
-and `balance` (cost of each point of utilization spread inside a team). The reference
-scenario uses `balance = 20`.
+and `balance` (cost of each point a person's load is away from their target, the team's
+average utilization times their capacity; points beyond 10% of their capacity cost eight
+times more). The reference scenario uses `balance = 20`.
 
 To see the trade-off, we re-run only the assignment stage (who owns what; seconds, not a
 full plan) with the balance weight from 0 (never move an account just to balance) up to
