@@ -1,24 +1,31 @@
 """The `planner` command: thin commands over the library; the only module that prints.
 
-Exit codes: 0 ok, 2 input or scenario errors (listed; nothing written), 1 unexpected.
+Exit codes: 0 ok, 2 input or scenario errors (listed; nothing written), 1 unexpected,
+130 interrupted (Ctrl-C; nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from planner.domain import InputError
-from planner.io.atomic import OutputError
+from planner.io.atomic import OutputError, close_outputs, committed_outputs
 from planner.scenario import ScenarioError, load_scenario, parse_levels
 from planner.segments import derived_segments
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
+INTERRUPTED = "interrupted: nothing was written; the previous plan is unchanged"
+T = TypeVar("T")
 REFERENCE_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "reference.toml"
 
 
@@ -147,8 +154,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     out = args.out or default_output(scenario)
     say = (lambda _text: None) if args.quiet else _progress_line
-    outcome = run_plan(scenario, out, previous=args.previous, force_locks=args.force_locks,
-                       progress=say)
+    outcome = _interruptible(lambda: run_plan(
+        scenario, out, previous=args.previous, force_locks=args.force_locks, progress=say))
     _clear_progress(args.quiet)
     if outcome.lock_problems and not args.force_locks:
         print("Locked rows of the previous plan break hard rules (nothing was written; "
@@ -223,7 +230,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except KeyboardInterrupt:  # Ctrl-C before the run started, or outside `plan`
+        _clear_progress(False)
+        print(INTERRUPTED if args.command in ("plan", "demo") else "interrupted",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _pipe_closed()
     except ScenarioError as exc:
         print(f"Scenario error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -237,6 +253,67 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected error")
         print("Unexpected error (see the log above); please report it.", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _pipe_closed() -> int:
+    """The reader of our output went away (``planner validate ... | head``): stop quietly.
+
+    Output still buffered would fail again when Python exits, so stdout is pointed at
+    /dev/null. The exit code is the shell's for a process stopped by a closed pipe."""
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        os.dup2(devnull.fileno(), sys.stdout.fileno())
+    return EXIT_PIPE_CLOSED
+
+
+def _interruptible(job: Callable[[], T]) -> T:
+    """Run ``job`` in a worker thread so that Ctrl-C is honoured at once, whatever it does.
+
+    Python runs signal handlers in the main thread only, between bytecodes: a CP-SAT solve
+    or a thread-pool join in the main thread holds a Ctrl-C back until it ends (and an
+    interrupted join can hang the exit for good). Here the main thread only waits; on
+    Ctrl-C it closes the outputs (no rename may follow, temporary files are removed) and
+    ends the process with its solver threads: exit 130, the previous plan untouched.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return job()  # signals reach the main thread only; nothing to guard here
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = job()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="planner-run", daemon=True)
+    before = len(committed_outputs())
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        _stop_now(close_outputs()[before:])
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _stop_now(written: Sequence[Path]) -> None:
+    """Say what Ctrl-C left behind and end the process at once (solver threads included:
+    waiting for them is what made the interrupt hang)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    _clear_progress(False)
+    if written:  # the renames had already happened: say so rather than claim otherwise
+        print("interrupted after the plan was written: "
+              + ", ".join(str(p) for p in written), file=sys.stderr)
+    else:
+        print(INTERRUPTED, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            pass
+    logging.shutdown()
+    os._exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

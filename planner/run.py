@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.io.atomic import OutputError, ensure_writable
+from planner.io.atomic import OutputError, atomic_batch, ensure_writable
 from planner.io.crm_csv import write_crm_csv
 from planner.io.previous import PreviousPlan, read_previous_plan
 from planner.io.readers import read_inputs
@@ -72,6 +72,9 @@ def run_plan(
         )
     ensure_writable(out)
     ensure_writable(crm_csv_path(out))
+    if progress:
+        progress(f"reading {scenario.inputs.accounts.name}"
+                 + (f" and {scenario.inputs.people.name}" if scenario.inputs.people else ""))
     inputs = read_inputs(scenario)
     earlier: PreviousPlan | None = None
     dropped: list[str] = []
@@ -90,8 +93,9 @@ def run_plan(
     report = build_report(result, tuple(dropped + unkept))
     if progress:
         progress(f"writing {out}")
-    workbook = write_workbook(report, out)
-    csv = write_crm_csv(report, crm_csv_path(out))
+    with atomic_batch():  # both files replace the previous ones together, or neither does
+        workbook = write_workbook(report, out)
+        csv = write_crm_csv(report, crm_csv_path(out))
     summary = summary_text(result, workbook, csv)
     if previous is not None:
         locked = sum(row.locked for row in earlier.rows) if earlier else 0

@@ -705,6 +705,7 @@ def _cpsat(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = scenario.solver.seed
     solver.parameters.relative_gap_limit = RELATIVE_GAP
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is the CLI's (planner.cli)
     status = solver.solve(built.model)
     log.debug("%s: %s", part.label, solver.response_stats())
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
