@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from planner.domain import InputError
 from planner.io.atomic import OutputError, close_outputs, committed_outputs
-from planner.scenario import ScenarioError, load_scenario, parse_levels
+from planner.scenario import Scenario, ScenarioError, load_scenario, parse_levels
 from planner.segments import derived_segments
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,9 @@ def _add_plan_options(parser: argparse.ArgumentParser) -> None:
                         "keep their owner and week")
     parser.add_argument("--force-locks", action="store_true",
                         help="drop locked rows that break a hard rule instead of stopping")
-    parser.add_argument("--quiet", action="store_true", help="no progress or summary output")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress lines (for scripts); the summary and the paths of "
+                        "the files written still go to stdout")
 
 
 def segments_table(span: int, fewest: int, most: int) -> str:
@@ -139,9 +141,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from planner.validate import validation_report
 
     scenario = load_scenario(args.scenario)
-    inputs = read_inputs(scenario)
+    try:
+        inputs = read_inputs(scenario)
+    except InputError:
+        print("\n".join(what_was_read(scenario)), file=sys.stderr)
+        raise  # listed by main() as errors then warnings, exit 2
     print(validation_report(scenario, inputs))
     return EXIT_OK
+
+
+def what_was_read(scenario: Scenario) -> list[str]:
+    """Files, rows and encodings read, for a validation that found errors (the counts a
+    successful one prints are not available then)."""
+    from planner.io.tables import read_table
+
+    settings = scenario.inputs
+    lines = [f"Scenario: {scenario.name} ({scenario.path.name})"]
+    files = [("Accounts", settings.accounts, settings.accounts_sheet,
+              settings.accounts_header_row)]
+    if settings.people is not None:
+        files.append(("People", settings.people, settings.people_sheet,
+                      settings.people_header_row))
+    for label, path, sheet, header in files:
+        table = read_table(path, path.name, sheet, header)
+        if not table.headers:
+            lines.append(f"{label} read:".ljust(15) + f"nothing from {table.file}")
+            continue
+        how = table.encoding or f"XLSX, sheet '{table.sheet}'"
+        lines.append(f"{label} read:".ljust(15)
+                     + f"{len(table.rows):,} rows from {table.file} ({how})")
+    return lines + [""]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -157,14 +186,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
     outcome = _interruptible(lambda: run_plan(
         scenario, out, previous=args.previous, force_locks=args.force_locks, progress=say))
     _clear_progress(args.quiet)
-    if outcome.lock_problems and not args.force_locks:
-        print("Locked rows of the previous plan break hard rules (nothing was written; "
-              "fix them or run with --force-locks):", file=sys.stderr)
+    for warning in outcome.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    if outcome.lock_problems and outcome.workbook is None:
+        print("Locked rows of the previous plan cannot be kept as locked (nothing was "
+              "written; fix these rows, unlock them, or run with --force-locks to drop "
+              "these locks):", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in outcome.lock_problems), file=sys.stderr)
         return EXIT_INPUT
-    if not args.quiet:
-        print(outcome.summary)
+    print(outcome.summary)  # --quiet silences progress only: scripts read this
     return EXIT_OK
+
+
+#: What each importer reads: files in a folder (maven-crm), columns of a file (uk-employers).
+MAVEN_FILES = ("accounts.csv", "sales_teams.csv", "sales_pipeline.csv")
+UK_COLUMNS = ("EmployerId", "EmployerName", "EmployerSize", "DateSubmitted", "PostCode")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -174,17 +210,64 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.source_dir.exists():
         print(f"error: {args.source_dir}: not found", file=sys.stderr)
         return EXIT_INPUT
-    if args.source == "maven-crm":
-        summary = import_maven_crm(args.source_dir, args.out)
-    else:
-        source = args.source_dir
-        if source.is_dir():
-            source = source / "employers_2021_22.csv"
-        summary = generate_uk_scenario(source, args.out)
+    try:
+        if args.source == "maven-crm":
+            problem = _missing_files(args.source_dir, MAVEN_FILES)
+            summary = None if problem else import_maven_crm(args.source_dir, args.out)
+        else:
+            source = args.source_dir
+            if source.is_dir():
+                source = source / "employers_2021_22.csv"
+            problem = _missing_columns(source, UK_COLUMNS)
+            summary = None if problem else generate_uk_scenario(source, args.out)
+    except (KeyError, ValueError, FileNotFoundError, UnicodeDecodeError) as exc:
+        problem = f"{args.source_dir}: not the {args.source} data set ({_describe(exc)})"
+    if summary is None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     print("\n".join(summary.lines()))
     print()
     print(summary.rules)
     return EXIT_OK
+
+
+def _missing_files(folder: Path, names: Sequence[str]) -> str:
+    """"" when ``folder`` holds every file of ``names``, else what is missing."""
+    if not folder.is_dir():
+        return (f"{folder}: expected the folder of the Maven CRM data set, holding "
+                f"{', '.join(names)}")
+    missing = [n for n in names if not (folder / n).is_file()]
+    if not missing:
+        return ""
+    return (f"{folder}: {', '.join(missing)} not found; the Maven CRM data set's folder "
+            f"holds {', '.join(names)}")
+
+
+def _missing_columns(path: Path, columns: Sequence[str]) -> str:
+    """"" when the CSV at ``path`` has every header of ``columns``, else what is missing."""
+    import csv
+
+    if not path.is_file():
+        return f"{path}: not found; expected the UK employers CSV (employers_2021_22.csv)"
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{path}: cannot be read as a UTF-8 CSV ({_describe(exc)})"
+    missing = [c for c in columns if c not in header]
+    if not missing:
+        return ""
+    found = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+    return (f"{path}: column(s) {', '.join(missing)} not found; the UK employers CSV has "
+            f"{', '.join(columns)} (headers found: {found or 'none'})")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"column {exc.args[0]!r} missing"
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename} not found"
+    return str(exc)
 
 
 def _progress_line(text: str) -> None:

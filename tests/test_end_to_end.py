@@ -25,11 +25,14 @@ MAVEN_IDLE_AGENTS = {
 
 
 def sheet_rows(path: Path, sheet: str) -> list[dict]:
-    """A sheet's rows as dicts keyed by its header row (the first row with text in A)."""
+    """A sheet's rows as dicts keyed by its header row: the first table (row 1, up to the
+    first blank header; the Load sheet has its team table beside it)."""
     ws = openpyxl.load_workbook(path, read_only=True)[sheet]
     rows = list(ws.iter_rows(values_only=True))
-    header = rows[0]
-    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+    header = list(rows[0])
+    width = header.index(None) if None in header else len(header)
+    return [dict(zip(header[:width], r[:width], strict=True)) for r in rows[1:]
+            if any(v is not None for v in r[:width])]
 
 
 @pytest.fixture(scope="module")
