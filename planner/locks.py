@@ -139,10 +139,12 @@ def _cap_problems(previous: PreviousPlan, rows: Sequence[PreviousHandoff],
     problems = []
     for (person, week), group in incoming.items():
         cap = in_cap_by_week(person, context, scenario)[week]
+        ramp = cap < in_cap_by_week(person, context, scenario)[-1]  # a new hire's first weeks
         problems += _over_cap(previous, group, cap, scenario, week,
                               f"incoming handoffs for {names.get(person, person)}",
-                              f"the weekly cap of incoming handoffs ({IN_CAP_KEY}; lower in a "
-                              "new hire's first weeks: [rules] new_hire_ramp_max_in)")
+                              "the new-hire ramp ([rules] new_hire_ramp_max_in in the first "
+                              "new_hire_ramp_weeks weeks)" if ramp else
+                              f"the weekly cap of incoming handoffs ({IN_CAP_KEY})")
     for (person, week), group in outgoing.items():
         cap = out_cap(person, context, scenario)
         problems += _over_cap(previous, group, cap, scenario, week,
@@ -158,8 +160,9 @@ def _over_cap(previous: PreviousPlan, group: list[PreviousHandoff], cap: int,
         if n < cap:
             continue
         earlier = ", ".join(str(r.row) for r in group[:n])
+        what_n = what.replace("handoffs", "handoff") if n == 1 else what
         problems.append(_problem(previous, row, (
-            f"locked in {week_text(scenario, week)} with {n} other locked {what} that week "
+            f"locked in {week_text(scenario, week)} with {n} other locked {what_n} that week "
             f"(row{'s' if n > 1 else ''} {earlier}); the caps together allow {cap} a week: "
             f"{rule}. Move this row's Start to another week or unlock it")))
     return problems
