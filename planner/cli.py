@@ -168,8 +168,8 @@ def what_was_read(scenario: Scenario) -> list[str]:
             lines.append(f"{label} read:".ljust(15) + f"nothing from {table.file}")
             continue
         how = table.encoding or f"XLSX, sheet '{table.sheet}'"
-        lines.append(f"{label} read:".ljust(15)
-                     + f"{len(table.rows):,} rows from {table.file} ({how})")
+        rows = f"{len(table.rows):,} row{'' if len(table.rows) == 1 else 's'}"
+        lines.append(f"{label} read:".ljust(15) + f"{rows} from {table.file} ({how})")
     return lines + [""]
 
 

@@ -167,11 +167,17 @@ def _stage_status(name: str, stages, gap: float, bound: int) -> str:
 def _unplanned(result: PlanResult) -> list[str]:
     notes = []
     if result.schedule.exceptions:
-        notes.append(f"{len(result.schedule.exceptions)} handoffs cannot fit the rules "
-                     "(see Exceptions)")
+        notes.append(f"{plural(len(result.schedule.exceptions), 'handoff')} cannot fit the "
+                     "rules (see Exceptions)")
     if result.assignment.unassigned:
-        notes.append(f"{len(result.assignment.unassigned)} roles unassigned (see Exceptions)")
+        notes.append(f"{plural(len(result.assignment.unassigned), 'role')} unassigned "
+                     "(see Exceptions)")
     return notes
+
+
+def plural(n: int, word: str) -> str:
+    """"1 handoff", "3 handoffs" (with thousands separators)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _meta(result: PlanResult, facts: RunFacts) -> ReportMeta:

@@ -24,7 +24,7 @@ from planner.io.workbook import write_workbook
 from planner.locks import LockProblem, lock_problems, unkept_locks, without_locks
 from planner.pipeline import PlanResult, Progress, plan
 from planner.report import PlanReport
-from planner.reporting import RENEWAL_FIGURE, RunFacts, build_report, status_line
+from planner.reporting import RENEWAL_FIGURE, RunFacts, build_report, plural, status_line
 from planner.scenario import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
@@ -266,7 +266,8 @@ def summary_text(result: PlanResult, report: PlanReport, workbook: Path, csv: Pa
     per_week = Counter(schedule.start_week.values())
     if per_week:
         week, count = min(per_week.items(), key=lambda item: (-item[1], item[0]))
-        lines.append(f"  Peak week: {week_text(scenario, week)}, {count:,} handoffs start")
+        lines.append(f"  Peak week: {week_text(scenario, week)}, {plural(count, 'handoff')} "
+                     f"start{'s' if count == 1 else ''}")
     renewals = report.meta.key_figures.get(RENEWAL_FIGURE)
     if isinstance(renewals, int):
         lines.append(f"  Handoffs moved away from a renewal (kept out of its freeze): "
@@ -348,7 +349,7 @@ def _solver_lines(result: PlanResult) -> list[str]:
              f"bound {a.bound / 100:,.0f}, gap {a.gap:.2%}"]
     gap = f"gap {s.gap:.2%}" if s.bound > 0 or s.objective == 0 else "no bound proven"
     set_aside = sum(stage.set_aside for stage in s.stages)
-    aside = f", {set_aside} handoffs set aside (see Exceptions)" if set_aside else ""
+    aside = f", {plural(set_aside, 'handoff')} set aside (see Exceptions)" if set_aside else ""
     lines.append(f"  Schedule: {len(s.stages)} part(s), status {s.status}, objective "
                  f"{s.objective:,}, bound {s.bound:,}, {gap}{aside}")
     return lines
