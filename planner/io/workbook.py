@@ -64,6 +64,7 @@ FONT = "Calibri"  # the workbook default; named styles must name it too
 MAX_WIDTH = 40
 MIN_WIDTH = 6
 LINE_HEIGHT = 15.0  # points per line of 11-point text
+WIDE_TABLE = 10  # tables with this many columns let their headers wrap (see _fit_columns)
 WIDTH_SAMPLE = 3000  # rows looked at when sizing a column
 EXCEL_MAX_TEXT = 32767
 
@@ -265,10 +266,15 @@ def _display_width(value: Any) -> int:
 
 
 def _fit_columns(sheet: Worksheet, columns: Sequence[str], frame: pd.DataFrame | None,
-                 left: int = 1, minimum: int = MIN_WIDTH, filters: bool = True) -> None:
-    """Column widths from the header and a sample of the content, capped at MAX_WIDTH."""
+                 left: int = 1, minimum: int = MIN_WIDTH, filters: bool = True,
+                 wrap_headers: bool = False) -> None:
+    """Column widths from the header and a sample of the content, capped at MAX_WIDTH.
+
+    ``wrap_headers``: the header may wrap at its spaces, so only its longest word sets a
+    minimum (wide tables such as Accounts then print at a readable size)."""
     for offset, name in enumerate(columns):
-        widest = len(str(name)) + (3 if filters else 1)
+        header = max(str(name).split(), key=len, default="") if wrap_headers else str(name)
+        widest = len(header) + (3 if filters else 1)
         if frame is not None and name in frame.columns and len(frame):
             sample = frame[name].iloc[:WIDTH_SAMPLE]
             widest = max(widest, max((_display_width(v) for v in sample), default=0) + 2)
@@ -284,11 +290,16 @@ def _write_frame(sheet: Worksheet, frame: pd.DataFrame, tables: set[str], label:
     An empty frame keeps its header and gets one row (``empty_text`` or blank), so the table
     stays valid and a reader still finds the headers."""
     columns = list(frame.columns if columns is None else columns)
-    _fit_columns(sheet, columns, frame)
+    wide = len(columns) >= WIDE_TABLE
+    _fit_columns(sheet, columns, frame, wrap_headers=wide)
     widths = [sheet.column_dimensions[get_column_letter(c)].width
               for c in range(1, len(columns) + 1)]
+    header_lines = 1
     for col, name in enumerate(_unique_headers(columns), start=1):
         _put(sheet, top, col, name, "pl_header")
+        header_lines = max(header_lines, _wrapped_words(name, widths[col - 1] - 3))
+    if header_lines > 1:  # LibreOffice does not grow rows for wrapped text on its own
+        sheet.row_dimensions[top].height = LINE_HEIGHT * header_lines
     row = top
     for row, values in enumerate(frame[columns].itertuples(index=False, name=None), start=top + 1):
         lines = 1
@@ -330,6 +341,17 @@ def _unique_headers(columns: Sequence[Any]) -> list[str]:
     return headers
 
 
+def _wrapped_words(text: str, width: float) -> int:
+    """Lines a header takes when it wraps at its spaces in ``width`` characters."""
+    lines, line = 1, 0
+    for word in text.split():
+        if line and line + 1 + len(word) > width:
+            lines, line = lines + 1, len(word)
+        else:
+            line += (1 if line else 0) + len(word)
+    return lines
+
+
 def _wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a wrapping column ``width`` characters wide (estimated)."""
     per_line = max(1, int(width * 1.1))  # average text is narrower than the "0" of a width unit
@@ -337,11 +359,13 @@ def _wrapped_lines(text: str, width: float) -> int:
 
 
 def _print_setup(sheet: Worksheet, landscape: bool = True) -> None:
-    """Landscape, fit to one page wide, header rows repeated (set where a sheet has them)."""
+    """Landscape, fit to one page wide (unless the writer set a scale of its own), header
+    rows repeated (set where a sheet has them)."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if sheet.page_setup.scale is None:
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.horizontalCentered = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5
@@ -724,8 +748,13 @@ def _locked_text(value: Any) -> str:
 
 
 def _write_accounts(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
-    """Every account: segments and owners before/after per role, changed, unassigned."""
-    _write_frame(sheet, report.accounts, tables, "Accounts")
+    """Every account: segments and owners before/after per role, then the Yes/No columns
+    (changed, unassigned, not scheduled, keeps every owner) together at the right."""
+    accounts = report.accounts
+    flags = [c for c in ("Changed", "Unassigned", "Not scheduled", "Keeps every owner")
+             if c in accounts.columns]
+    columns = [c for c in accounts.columns if c not in flags] + flags
+    _write_frame(sheet, accounts, tables, "Accounts", columns)
 
 
 def _write_segments(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
@@ -799,10 +828,24 @@ def _write_load(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
         f"{get_column_letter(team_col)}1:{get_column_letter(team_col + len(TEAM_HEADERS) - 1)}"
         f"{team_last + 3 + chart_rows}",
     ]
+    # Fit-to-width would scale the two ranges as one block as wide as both: a fixed scale
+    # that fits the wider range keeps each on its page at a readable size.
+    sheet.page_setup.scale = _scale_to_fit(sheet, [range(1, len(columns) + 1),
+                                                   range(team_col, team_col + len(TEAM_HEADERS))])
 
 
 LOAD_CHART_WIDTH_CM = 15.5  # about the width of the team table above it
 ROW_CM = 0.53  # height of a 15-point row
+PRINTABLE_PT = 700  # a landscape Letter page less its 0.4-inch margins (734), less 5% to spare
+POINTS_PER_WIDTH = 6.8  # a width unit of 11-point Calibri as LibreOffice prints it (Excel:
+#                         about 5.3); the larger keeps the scale safe in both
+
+
+def _scale_to_fit(sheet: Worksheet, blocks: Sequence[range]) -> int:
+    """The print scale (percent) at which the widest block of columns fits a page's width."""
+    widest = max(sum(sheet.column_dimensions[get_column_letter(c)].width or 8.43
+                     for c in block) for block in blocks)
+    return max(10, min(100, int(100 * PRINTABLE_PT / (POINTS_PER_WIDTH * widest))))
 
 
 def _load_columns(load: pd.DataFrame) -> list[str]:
