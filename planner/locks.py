@@ -187,13 +187,6 @@ def unkept_locks(result: PlanResult) -> list[LockProblem]:
     return problems
 
 
-def kept_locks(result: PlanResult) -> int:
-    """Locked rows of the previous plan that the finished plan keeps exactly."""
-    if result.previous is None:
-        return 0
-    return len(result.previous.locked) - len(unkept_locks(result))
-
-
 def _owner_not_kept(row: PreviousHandoff, result: PlanResult,
                     accounts: dict[str, Account]) -> str:
     """Why the row's owner is not the plan's owner ("" when it is)."""

@@ -80,9 +80,12 @@ notes (``NOTE_COLUMNS``): input warnings, see ``notes_frame``
     Severity, File, Row (int | None, as the user counts rows), Column, Value, Expected
 
 crm (``CRM_COLUMNS``): one row per account and owner field to update
-    Account ID (18-character Salesforce id where the CRM is Salesforce), Owner field
-    (CRM field name of the role's owner, e.g. "CSM__c"), New owner ID (CRM user id;
-    None clears the field), Effective date (date: the handoff's start)
+    Account ID (the id as the CRM knows it: ``Account.crm_id`` when the readers give
+    one, the 18-character Salesforce form, else ``Account.id``; written exactly), Owner
+    field (CRM field name of the role's owner: ``[crm] fields`` or the header of the
+    role's owner column in the accounts export, e.g. "CSM__c"), New owner ID (CRM user
+    id; None clears the field), Effective date (date: the handoff's start). Handoffs
+    without a week have no row.
 """
 
 from __future__ import annotations
