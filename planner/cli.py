@@ -1,24 +1,31 @@
 """The `planner` command: thin commands over the library; the only module that prints.
 
-Exit codes: 0 ok, 2 input or scenario errors (listed; nothing written), 1 unexpected.
+Exit codes: 0 ok, 2 input or scenario errors (listed; nothing written), 1 unexpected,
+130 interrupted (Ctrl-C; nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from planner.domain import InputError
-from planner.io.atomic import OutputError
-from planner.scenario import ScenarioError, load_scenario, parse_levels
+from planner.io.atomic import OutputError, close_outputs, committed_outputs
+from planner.scenario import Scenario, ScenarioError, load_scenario, parse_levels
 from planner.segments import derived_segments
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
+INTERRUPTED = "interrupted: nothing was written; the previous plan is unchanged"
+T = TypeVar("T")
 REFERENCE_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "reference.toml"
 
 
@@ -97,7 +104,9 @@ def _add_plan_options(parser: argparse.ArgumentParser) -> None:
                         "keep their owner and week")
     parser.add_argument("--force-locks", action="store_true",
                         help="drop locked rows that break a hard rule instead of stopping")
-    parser.add_argument("--quiet", action="store_true", help="no progress or summary output")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress lines (for scripts); the summary and the paths of "
+                        "the files written still go to stdout")
 
 
 def segments_table(span: int, fewest: int, most: int) -> str:
@@ -132,9 +141,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from planner.validate import validation_report
 
     scenario = load_scenario(args.scenario)
-    inputs = read_inputs(scenario)
+    try:
+        inputs = read_inputs(scenario)
+    except InputError:
+        print("\n".join(what_was_read(scenario)), file=sys.stderr)
+        raise  # listed by main() as errors then warnings, exit 2
     print(validation_report(scenario, inputs))
     return EXIT_OK
+
+
+def what_was_read(scenario: Scenario) -> list[str]:
+    """Files, rows and encodings read, for a validation that found errors (the counts a
+    successful one prints are not available then)."""
+    from planner.io.tables import read_table
+
+    settings = scenario.inputs
+    lines = [f"Scenario: {scenario.name} ({scenario.path.name})"]
+    files = [("Accounts", settings.accounts, settings.accounts_sheet,
+              settings.accounts_header_row)]
+    if settings.people is not None:
+        files.append(("People", settings.people, settings.people_sheet,
+                      settings.people_header_row))
+    for label, path, sheet, header in files:
+        table = read_table(path, path.name, sheet, header)
+        if not table.headers:
+            lines.append(f"{label} read:".ljust(15) + f"nothing from {table.file}")
+            continue
+        how = table.encoding or f"XLSX, sheet '{table.sheet}'"
+        rows = f"{len(table.rows):,} row{'' if len(table.rows) == 1 else 's'}"
+        lines.append(f"{label} read:".ljust(15) + f"{rows} from {table.file} ({how})")
+    return lines + [""]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -147,17 +183,24 @@ def cmd_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     out = args.out or default_output(scenario)
     say = (lambda _text: None) if args.quiet else _progress_line
-    outcome = run_plan(scenario, out, previous=args.previous, force_locks=args.force_locks,
-                       progress=say)
+    outcome = _interruptible(lambda: run_plan(
+        scenario, out, previous=args.previous, force_locks=args.force_locks, progress=say))
     _clear_progress(args.quiet)
-    if outcome.lock_problems and not args.force_locks:
-        print("Locked rows of the previous plan break hard rules (nothing was written; "
-              "fix them or run with --force-locks):", file=sys.stderr)
+    for warning in outcome.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    if outcome.lock_problems and outcome.workbook is None:
+        print("Locked rows of the previous plan cannot be kept as locked (nothing was "
+              "written; fix these rows, unlock them, or run with --force-locks to drop "
+              "these locks):", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in outcome.lock_problems), file=sys.stderr)
         return EXIT_INPUT
-    if not args.quiet:
-        print(outcome.summary)
+    print(outcome.summary)  # --quiet silences progress only: scripts read this
     return EXIT_OK
+
+
+#: What each importer reads: files in a folder (maven-crm), columns of a file (uk-employers).
+MAVEN_FILES = ("accounts.csv", "sales_teams.csv", "sales_pipeline.csv")
+UK_COLUMNS = ("EmployerId", "EmployerName", "EmployerSize", "DateSubmitted", "PostCode")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -167,17 +210,64 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.source_dir.exists():
         print(f"error: {args.source_dir}: not found", file=sys.stderr)
         return EXIT_INPUT
-    if args.source == "maven-crm":
-        summary = import_maven_crm(args.source_dir, args.out)
-    else:
-        source = args.source_dir
-        if source.is_dir():
-            source = source / "employers_2021_22.csv"
-        summary = generate_uk_scenario(source, args.out)
+    try:
+        if args.source == "maven-crm":
+            problem = _missing_files(args.source_dir, MAVEN_FILES)
+            summary = None if problem else import_maven_crm(args.source_dir, args.out)
+        else:
+            source = args.source_dir
+            if source.is_dir():
+                source = source / "employers_2021_22.csv"
+            problem = _missing_columns(source, UK_COLUMNS)
+            summary = None if problem else generate_uk_scenario(source, args.out)
+    except (KeyError, ValueError, FileNotFoundError, UnicodeDecodeError) as exc:
+        problem = f"{args.source_dir}: not the {args.source} data set ({_describe(exc)})"
+    if summary is None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     print("\n".join(summary.lines()))
     print()
     print(summary.rules)
     return EXIT_OK
+
+
+def _missing_files(folder: Path, names: Sequence[str]) -> str:
+    """"" when ``folder`` holds every file of ``names``, else what is missing."""
+    if not folder.is_dir():
+        return (f"{folder}: expected the folder of the Maven CRM data set, holding "
+                f"{', '.join(names)}")
+    missing = [n for n in names if not (folder / n).is_file()]
+    if not missing:
+        return ""
+    return (f"{folder}: {', '.join(missing)} not found; the Maven CRM data set's folder "
+            f"holds {', '.join(names)}")
+
+
+def _missing_columns(path: Path, columns: Sequence[str]) -> str:
+    """"" when the CSV at ``path`` has every header of ``columns``, else what is missing."""
+    import csv
+
+    if not path.is_file():
+        return f"{path}: not found; expected the UK employers CSV (employers_2021_22.csv)"
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{path}: cannot be read as a UTF-8 CSV ({_describe(exc)})"
+    missing = [c for c in columns if c not in header]
+    if not missing:
+        return ""
+    found = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+    return (f"{path}: column(s) {', '.join(missing)} not found; the UK employers CSV has "
+            f"{', '.join(columns)} (headers found: {found or 'none'})")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"column {exc.args[0]!r} missing"
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename} not found"
+    return str(exc)
 
 
 def _progress_line(text: str) -> None:
@@ -223,7 +313,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except KeyboardInterrupt:  # Ctrl-C before the run started, or outside `plan`
+        _clear_progress(False)
+        print(INTERRUPTED if args.command in ("plan", "demo") else "interrupted",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _pipe_closed()
     except ScenarioError as exc:
         print(f"Scenario error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -237,6 +336,67 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected error")
         print("Unexpected error (see the log above); please report it.", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _pipe_closed() -> int:
+    """The reader of our output went away (``planner validate ... | head``): stop quietly.
+
+    Output still buffered would fail again when Python exits, so stdout is pointed at
+    /dev/null. The exit code is the shell's for a process stopped by a closed pipe."""
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        os.dup2(devnull.fileno(), sys.stdout.fileno())
+    return EXIT_PIPE_CLOSED
+
+
+def _interruptible(job: Callable[[], T]) -> T:
+    """Run ``job`` in a worker thread so that Ctrl-C is honoured at once, whatever it does.
+
+    Python runs signal handlers in the main thread only, between bytecodes: a CP-SAT solve
+    or a thread-pool join in the main thread holds a Ctrl-C back until it ends (and an
+    interrupted join can hang the exit for good). Here the main thread only waits; on
+    Ctrl-C it closes the outputs (no rename may follow, temporary files are removed) and
+    ends the process with its solver threads: exit 130, the previous plan untouched.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return job()  # signals reach the main thread only; nothing to guard here
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = job()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="planner-run", daemon=True)
+    before = len(committed_outputs())
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        _stop_now(close_outputs()[before:])
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _stop_now(written: Sequence[Path]) -> None:
+    """Say what Ctrl-C left behind and end the process at once (solver threads included:
+    waiting for them is what made the interrupt hang)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    _clear_progress(False)
+    if written:  # the renames had already happened: say so rather than claim otherwise
+        print("interrupted after the plan was written: "
+              + ", ".join(str(p) for p in written), file=sys.stderr)
+    else:
+        print(INTERRUPTED, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            pass
+    logging.shutdown()
+    os._exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

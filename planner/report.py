@@ -25,10 +25,13 @@ handoffs (``HANDOFF_COLUMNS`` required, then ``HANDOFF_EXTRAS`` when present):
     Role         str, CSM, PM, SA, HYBRID ...
     From         str | None, current owner's name (None: new coverage)
     To           str | None, new owner's name (None: coverage released)
-    Start        date, first day of the handoff (a Monday)
-    End          date, last day of the overlap (both owners engaged until this day)
-    Wave         int, 1-based wave number (Gantt groups by it within a segment)
-    Reason       str, why the account moves, in business words
+    Start        date | None, first day of the handoff (a Monday); None when the schedule
+                 could not place it (the Gantt shows it in a "Not scheduled" group, the
+                 CRM CSV leaves it out)
+    End          date | None, last day of the overlap (both owners engaged until this day)
+    Wave         int | None, 1-based wave number (Gantt groups by it within a segment)
+    Reason       str, why the account moves, in business words; for a handoff without a
+                 week "not scheduled: <why> (moves because: <reason>)"
     Locked       "Y" or "" (True/False accepted), a manager's lock honoured by the next run
   extras, all optional:
     From ID      str | None, current owner's person id
@@ -43,12 +46,18 @@ accounts (``ACCOUNT_COLUMNS`` required; owner columns per role between them):
     Account ID, Account, ARR (float | None), Segment before (str | None),
     Segment after (str | None), then for each role of the scenario
     "<ROLE> before" and "<ROLE> after" (owner names, None = no owner),
-    Changed (bool: any owner changes), Unassigned (bool: a needed role has no new owner)
+    Changed (bool: any owner changes), Unassigned (bool: a needed role has no new owner),
+    then optionally Not scheduled (bool: a handoff of the account has no week) and
+    Keeps every owner (bool: it has a segment and no owner changes or is left unassigned;
+    the key figures "Accounts/ARR keeping every owner" count exactly these rows)
 
 load (``LOAD_COLUMNS``): one row per person
     Person ID, Name, Team (after), Capacity (points), Load before (points),
-    Load after (points), Peak during transition (points, highest week incl. overlaps),
-    Utilization after (fraction: 0.85 = 85 %)
+    Load after (points), Peak during transition (points: the highest of the load before,
+    every plan week as it unfolds, overlaps and handoffs not scheduled included, and the
+    load after), Utilization after (fraction: 0.85 = 85 %), then optionally Peak week
+    (date: the Monday of the week the peak is first reached; the text "after the plan"
+    when the peak is the load after it, which handoffs not scheduled would bring)
 
 weekly (``WEEKLY_COLUMNS``): long format, one row per team and week with handoffs
     Team (str), Week (date, the week's Monday), Handoffs (int, handoffs starting that week)
@@ -71,9 +80,12 @@ notes (``NOTE_COLUMNS``): input warnings, see ``notes_frame``
     Severity, File, Row (int | None, as the user counts rows), Column, Value, Expected
 
 crm (``CRM_COLUMNS``): one row per account and owner field to update
-    Account ID (18-character Salesforce id where the CRM is Salesforce), Owner field
-    (CRM field name of the role's owner, e.g. "CSM__c"), New owner ID (CRM user id;
-    None clears the field), Effective date (date: the handoff's start)
+    Account ID (the id as the CRM knows it: ``Account.crm_id`` when the readers give
+    one, the 18-character Salesforce form, else ``Account.id``; written exactly), Owner
+    field (CRM field name of the role's owner: ``[crm] fields`` or the header of the
+    role's owner column in the accounts export, e.g. "CSM__c"), New owner ID (CRM user
+    id; None clears the field), Effective date (date: the handoff's start). Handoffs
+    without a week have no row.
 """
 
 from __future__ import annotations
@@ -141,6 +153,7 @@ class ReportMeta:
     blackout_weeks: 0-based indexes into ``week_mondays`` of weeks with no handoffs.
     versions: component -> version ("planner", "ortools", "python" ...).
     fingerprints: input file (as the user named it) -> sha256 hex digest.
+    previous: the previous plan re-planned from, and what became of its locks; or None.
     key_figures: ordered label -> value (int, float, str or date), shown on Summary, e.g.
         "Accounts keeping every owner", "ARR keeping every owner", "Forced moves",
         "Optional moves", "Unassigned", "Load spread before", "Load spread after",
@@ -158,6 +171,7 @@ class ReportMeta:
     fingerprints: dict[str, str] = field(default_factory=dict)
     key_figures: dict[str, Any] = field(default_factory=dict)
     status: str = ""
+    previous: str | None = None
 
     def __post_init__(self) -> None:
         if not self.week_mondays:

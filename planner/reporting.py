@@ -1,33 +1,68 @@
 """PlanResult -> PlanReport: the figures and tables the workbook, the CSV and the CLI show.
 
-No planning happens here: every number is read or counted from the finished plan.
+No planning happens here: every number is read or counted from the finished plan. Each
+figure that appears in two places (a key figure and a sheet column) comes from one
+function here, so the two always agree.
 """
 
 from __future__ import annotations
 
 import platform
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import metadata
 from typing import Any
 
-from planner.domain import POINT_SCALE, Account, Handoff
+from planner.domain import POINT_SCALE, Account, Handoff, InputProblem
+from planner.io.crm_csv import FORMULA_STARTS
 from planner.pipeline import PlanResult
 from planner.report import PlanReport, ReportMeta, frame, notes_frame
 from planner.schedule import allowed_weeks, blackout_week_set, overlap_weeks, week_monday
 
+#: The Reason of a handoff the schedule could not place starts with this.
+NOT_SCHEDULED = "not scheduled"
+#: Load sheet "Peak week" when the peak is the load once the plan is over (handoffs not
+#: scheduled would bring it then).
+AFTER_THE_PLAN = "after the plan"
 
-def build_report(result: PlanResult, dropped_locks: tuple[str, ...] = ()) -> PlanReport:
+
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    """What the run knows beyond the plan itself (``planner.run`` fills it).
+
+    seconds: wall time of the run so far (reading, planning, checking).
+    fingerprints: file -> sha256 of files besides the exports (scenario, previous plan).
+    notes: warnings about the run (a previous plan of another scenario ...), for Input notes.
+    dropped_locks: locked rows not kept (--force-locks), "file, Handoffs row N: rule".
+    previous: the Summary's "Previous plan" line; None when there was none.
+    owner_fields: role -> CRM field of the role's owner (the CRM CSV's "Owner field").
+    """
+
+    seconds: float | None = None
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    notes: tuple[InputProblem, ...] = ()
+    dropped_locks: tuple[str, ...] = ()
+    previous: str | None = None
+    owner_fields: dict[str, str] = field(default_factory=dict)
+
+
+def build_report(result: PlanResult, dropped_locks: tuple[str, ...] = (),
+                 facts: RunFacts | None = None) -> PlanReport:
     """Every sheet's table from one finished plan.
 
     dropped_locks: locked rows of the previous plan set aside by --force-locks (listed on
-    the Exceptions sheet so that the manager sees which locks were not kept).
+    the Exceptions sheet so that the manager sees which locks were not kept); also taken
+    from ``facts``.
     """
+    facts = facts or RunFacts()
     dropped = [{"What": line.split(": ", 1)[0], "Reason": line.split(": ", 1)[-1],
-                "Suggested fix": "this lock was not kept (--force-locks): fix the row and "
-                "lock it again"} for line in dropped_locks]
+                "Suggested fix": "this lock was not kept (--force-locks): fix the row as the "
+                "reason says and lock it again"}
+               for line in (*dropped_locks, *facts.dropped_locks)]
+    crm, crm_notes = _crm_rows(result, facts.owner_fields)
     return PlanReport(
-        meta=_meta(result),
+        meta=_meta(result, facts),
         handoffs=frame("handoffs", _handoff_rows(result), extra=("From ID", "To ID", "Team",
                                                                  "Forced", "Bound by",
                                                                  "Renewal", "ARR")),
@@ -37,8 +72,8 @@ def build_report(result: PlanResult, dropped_locks: tuple[str, ...] = ()) -> Pla
         segments=frame("segments", _segment_rows(result)),
         stages=frame("stages", _stage_rows(result)),
         exceptions=frame("exceptions", dropped + exception_rows(result)),
-        notes=notes_frame(result.inputs.notes),
-        crm=frame("crm", _crm_rows(result)),
+        notes=notes_frame((*result.inputs.notes, *facts.notes, *crm_notes)),
+        crm=frame("crm", crm),
     )
 
 
@@ -48,12 +83,12 @@ def build_report(result: PlanResult, dropped_locks: tuple[str, ...] = ()) -> Pla
 def key_figures(result: PlanResult) -> dict[str, Any]:
     """The figures a CS leader reads first, in the order they are shown."""
     scheduled = [h for h in result.handoffs if h.id in result.schedule.start_week]
-    moved = {h.account_id for h in result.handoffs}
-    planned = [a for a in result.inputs.accounts if result.placements[a.id].segment]
-    keeping = [a for a in planned if a.id not in moved]
+    keeps = keeps_every_owner(result)
+    keeping = [a for a in result.inputs.accounts if keeps[a.id]]
     per_week = Counter(result.schedule.start_week.values())
     spread_before = result.assignment.spread_before
     spread_after = result.assignment.spread_after
+    renewals = any(a.renewal for a in result.inputs.accounts)
     return {
         "Accounts": len(result.inputs.accounts),
         "Accounts keeping every owner": len(keeping),
@@ -68,24 +103,47 @@ def key_figures(result: PlanResult) -> dict[str, Any]:
         "Largest team load spread after (pts of utilization)": _worst(spread_after),
         "Waves": len(set(result.schedule.waves.values())),
         "Peak weekly handoffs": max(per_week.values(), default=0),
-        "Handoffs kept clear of renewals": (
-            sum(_renews_in_plan(h, result) for h in scheduled)
-            if any(a.renewal for a in result.inputs.accounts) else "n/a (no renewal dates)"
-        ),
+        RENEWAL_FIGURE: (len(kept_clear_of_renewals(result)) if renewals
+                         else "n/a (no renewal dates)"),
         "Exceptions": len(exception_rows(result)),
     }
 
 
+#: Key figure label: handoffs the renewal freeze moved (see ``kept_clear_of_renewals``).
+RENEWAL_FIGURE = "Handoffs moved clear of a renewal freeze"
+
+
+def keeps_every_owner(result: PlanResult) -> dict[str, bool]:
+    """Account id -> True when the account keeps every owner: it has a segment, no role
+    of it changes owner (moved, released or newly covered, scheduled or not) and no role
+    it needs is left unassigned. The one definition behind the key figures and the
+    Accounts sheet's "Keeps every owner" column."""
+    changing = {h.account_id for h in result.handoffs}
+    changing |= {u.account_id for u in result.assignment.unassigned}
+    return {a.id: result.placements[a.id].segment is not None and a.id not in changing
+            for a in result.inputs.accounts}
+
+
+def kept_clear_of_renewals(result: PlanResult) -> list[Handoff]:
+    """Scheduled handoffs the renewal freeze moved: their account renews during (or just
+    after) the plan, the freeze ruled out weeks that all their other rules allowed, and
+    their overlap was kept out of it. A handoff whose freeze weeks were closed anyway (a
+    leaver's last day, a blackout ...) is not counted: the freeze changed nothing there."""
+    kept = []
+    for h in result.handoffs:
+        week = result.schedule.start_week.get(h.id)
+        if week is None or h.renewal is None:
+            continue
+        _, exclusions = allowed_weeks(h, result.context, result.scenario)
+        freeze = {w for e in exclusions if e.rule == "renewal_freeze" for w in e.weeks}
+        others = {w for e in exclusions if e.rule != "renewal_freeze" for w in e.weeks}
+        if freeze - others and week not in freeze:
+            kept.append(h)
+    return kept
+
+
 def _worst(spreads: dict[str, float]) -> float:
     return round(max(spreads.values(), default=0.0), 1)
-
-
-def _renews_in_plan(handoff: Handoff, result: PlanResult) -> bool:
-    """The account renews inside the plan window, so the freeze rule had to keep it clear."""
-    if handoff.renewal is None:
-        return False
-    end = result.scenario.start + timedelta(weeks=result.scenario.weeks)
-    return result.scenario.start <= handoff.renewal < end
 
 
 def status_line(result: PlanResult) -> str:
@@ -109,26 +167,33 @@ def _stage_status(name: str, stages, gap: float, bound: int) -> str:
 def _unplanned(result: PlanResult) -> list[str]:
     notes = []
     if result.schedule.exceptions:
-        notes.append(f"{len(result.schedule.exceptions)} handoffs cannot fit the rules "
-                     "(see Exceptions)")
+        notes.append(f"{plural(len(result.schedule.exceptions), 'handoff')} cannot fit the "
+                     "rules (see Exceptions)")
     if result.assignment.unassigned:
-        notes.append(f"{len(result.assignment.unassigned)} roles unassigned (see Exceptions)")
+        notes.append(f"{plural(len(result.assignment.unassigned), 'role')} unassigned "
+                     "(see Exceptions)")
     return notes
 
 
-def _meta(result: PlanResult) -> ReportMeta:
+def plural(n: int, word: str) -> str:
+    """"1 handoff", "3 handoffs" (with thousands separators)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _meta(result: PlanResult, facts: RunFacts) -> ReportMeta:
     scenario = result.scenario
     blackouts = tuple(sorted(w for w in blackout_week_set(scenario) if 0 <= w < scenario.weeks))
     return ReportMeta(
         scenario=scenario.name,
         start=scenario.start,
         weeks=scenario.weeks,
-        run_seconds=round(result.seconds, 2),
+        run_seconds=round(result.seconds if facts.seconds is None else facts.seconds, 2),
         blackout_weeks=blackouts,
         versions=_versions(),
-        fingerprints=dict(result.inputs.fingerprints),
+        fingerprints={**result.inputs.fingerprints, **facts.fingerprints},
         key_figures=key_figures(result),
         status=status_line(result),
+        previous=facts.previous,
     )
 
 
@@ -168,28 +233,42 @@ def _bound_by(handoff: Handoff, week: int, result: PlanResult) -> str:
 
 
 def _handoff_rows(result: PlanResult) -> list[dict[str, Any]]:
+    """One row per handoff; those the schedule could not place have no Start or End and a
+    Reason that says why, so that a manager can give them a Start, lock them and re-plan."""
     names = _names(result)
     team_of = result.context.team_of
+    why = not_scheduled_reasons(result)
     rows = []
     for h in result.handoffs:
         week = result.schedule.start_week.get(h.id)
-        if week is None:
-            continue  # listed on Exceptions with the reason
-        start, end = handoff_dates(h, week, result)
+        start, end = handoff_dates(h, week, result) if week is not None else (None, None)
+        reason = h.reason if week is not None else (
+            f"{NOT_SCHEDULED}: {why.get(h.id, 'no week found')} (moves because: {h.reason})")
         rows.append({
             "Handoff ID": h.id, "Account ID": h.account_id, "Account": h.account_name,
             "Segment": h.segment_after or h.segment_before or "", "Role": h.role,
             "From": names.get(h.from_id, h.from_id) if h.from_id else None,
             "To": names.get(h.to_id, h.to_id) if h.to_id else None,
             "Start": start, "End": end, "Wave": result.schedule.waves.get(h.id),
-            "Reason": h.reason, "Locked": "Y" if h.locked_week is not None else "",
+            "Reason": reason, "Locked": "Y" if h.locked_week is not None else "",
             "From ID": h.from_id, "To ID": h.to_id,
             "Team": team_of.get(h.to_id or "", team_of.get(h.from_id or "", "")),
-            "Forced": h.forced, "Bound by": _bound_by(h, week, result),
+            "Forced": h.forced,
+            "Bound by": _bound_by(h, week, result) if week is not None else "",
             "Renewal": h.renewal, "ARR": h.arr,
         })
-    rows.sort(key=lambda r: (r["Start"], r["Segment"], r["Account"], r["Role"]))
+    # scheduled rows in date order, then the ones without a week
+    rows.sort(key=lambda r: (r["Start"] is None, r["Start"] or date.max, r["Segment"],
+                             r["Account"], r["Role"]))
     return rows
+
+
+def not_scheduled_reasons(result: PlanResult) -> dict[str, str]:
+    """Handoff id -> why the schedule could not place it (the first reason given)."""
+    reasons: dict[str, str] = {}
+    for e in result.schedule.exceptions:
+        reasons.setdefault(e.handoff_id, e.reason)
+    return reasons
 
 
 def _roles(result: PlanResult) -> list[str]:
@@ -211,6 +290,9 @@ def _owners_after(account: Account, result: PlanResult) -> dict[str, str | None]
 def _account_rows(result: PlanResult) -> list[dict[str, Any]]:
     names = _names(result)
     unassigned = {u.account_id for u in result.assignment.unassigned}
+    unscheduled = {h.account_id for h in result.handoffs
+                   if h.id not in result.schedule.start_week}
+    keeps = keeps_every_owner(result)
     rows = []
     for account in sorted(result.inputs.accounts, key=lambda a: a.id):
         after = _owners_after(account, result)
@@ -227,28 +309,49 @@ def _account_rows(result: PlanResult) -> list[dict[str, Any]]:
             changed |= (before_id or None) != (after_id or None)
         row["Changed"] = changed
         row["Unassigned"] = account.id in unassigned
+        row["Not scheduled"] = account.id in unscheduled
+        row["Keeps every owner"] = keeps[account.id]
         rows.append(row)
     return rows
 
 
 def weekly_load(result: PlanResult) -> dict[str, list[float]]:
-    """Person id -> points carried in each plan week, both owners during an overlap."""
+    """Person id -> points carried in each plan week, as the plan unfolds week by week.
+
+    Accounts that do not move stay with their owner; a scheduled handoff is carried by
+    both owners during its overlap, then by the new owner; a handoff the schedule could not
+    place and a role left unassigned stay with the current owner all along."""
     weeks = result.scenario.weeks
     load = {pid: [base] * weeks for pid, base in result.context.base_load.items()}
+
+    def carry(person: str | None, points: float, first: int, last: int) -> None:
+        if person:
+            series = load.setdefault(person, [0.0] * weeks)
+            for w in range(max(0, first), min(weeks, last)):
+                series[w] += points
+
     for h in result.handoffs:
         week = result.schedule.start_week.get(h.id)
         if week is None:
+            carry(h.from_id, h.points, 0, weeks)
             continue
-        end = min(weeks, week + overlap_weeks(h, result.scenario))
-        if h.from_id:
-            series = load.setdefault(h.from_id, [0.0] * weeks)
-            for w in range(end):
-                series[w] += h.points
-        if h.to_id:
-            series = load.setdefault(h.to_id, [0.0] * weeks)
-            for w in range(week, weeks):
-                series[w] += h.points
+        carry(h.from_id, h.points, 0, week + overlap_weeks(h, result.scenario))
+        carry(h.to_id, h.points, week, weeks)
+    owners = {a.id: a.owners for a in result.inputs.accounts}
+    for u in result.assignment.unassigned:
+        carry(owners.get(u.account_id, {}).get(u.role), u.points, 0, weeks)
     return load
+
+
+def peak_load(series: list[float], before: float, after: float) -> tuple[float, int | None]:
+    """(peak points, 0-based week it is first reached) over the transition: the plan's
+    weeks, framed by the load before it starts and after it ends. The week is None when
+    the peak is the load after the plan (handoffs not scheduled still to come)."""
+    peak = max([before, after, *series])
+    week = next((w for w, v in enumerate(series) if v >= peak - 1e-9), None)
+    if week is None and before >= peak - 1e-9:
+        week = 0  # the load before the first handoff is the load of week 1
+    return round(peak, 2), week
 
 
 def _load_rows(result: PlanResult) -> list[dict[str, Any]]:
@@ -257,18 +360,23 @@ def _load_rows(result: PlanResult) -> list[dict[str, Any]]:
     rows = []
     for person in sorted(result.inputs.people, key=lambda p: p.id):
         placement = a.teams.get(person.id)
-        if placement is None or (placement.team is None and person.id not in a.load_before):
+        if placement is None or (placement.team is None and person.id not in a.load_before
+                                 and person.id not in weekly):
             continue  # horizontal functions carry no accounts
         capacity = a.capacity.get(person.id, 0) / POINT_SCALE
+        before = a.load_before.get(person.id, 0) / POINT_SCALE
         after = a.load_after.get(person.id, 0) / POINT_SCALE
+        peak, week = peak_load(weekly.get(person.id, []), before, after)
         rows.append({
             "Person ID": person.id, "Name": person.name,
             "Team": placement.team.label if placement.team else "",
             "Capacity": capacity,
-            "Load before": a.load_before.get(person.id, 0) / POINT_SCALE,
+            "Load before": before,
             "Load after": after,
-            "Peak during transition": round(max(weekly.get(person.id, [0.0]), default=0.0), 2),
+            "Peak during transition": peak,
             "Utilization after": round(after / capacity, 3) if capacity else None,
+            "Peak week": (week_monday(result.scenario, week) if week is not None
+                          else AFTER_THE_PLAN),
             "Proposed team": "Y" if placement.proposed else "",
             "Leaving": "Y" if placement.leaving else "",
         })
@@ -302,6 +410,14 @@ def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Accounts before": len(before) if known else None, "Accounts after": len(after),
             "ARR before": sum(a.arr or 0.0 for a in before) if known else None,
             "ARR after": sum(a.arr or 0.0 for a in after),
+        })
+    unplaced = [a for a in result.inputs.accounts if result.placements[a.id].segment is None]
+    if unplaced:  # so that "Accounts after" adds up to every account
+        rows.append({
+            "Segment": "(no segment: needs a decision)", "Levels": "",
+            "Min employees": None, "Max employees": None,
+            "Accounts before": None, "Accounts after": len(unplaced),
+            "ARR before": None, "ARR after": sum(a.arr or 0.0 for a in unplaced),
         })
     return rows
 
@@ -353,21 +469,81 @@ def exception_rows(result: PlanResult) -> list[dict[str, Any]]:
         h = handoffs[e.handoff_id]
         rows.append({
             "What": f"{h.account_name} ({h.account_id}) {h.role} handoff",
-            "Reason": e.reason,
-            "Suggested fix": "relax the rule named, lengthen the plan, or lock a week by hand",
+            "Reason": f"{NOT_SCHEDULED}: {e.reason}",
+            "Suggested fix": _schedule_fix(h, result),
         })
     for line in result.schedule.diagnosis:
-        rows.append({"What": "schedule", "Reason": line, "Suggested fix": ""})
+        rows.append({"What": "schedule", "Reason": line, "Suggested fix": _diagnosis_fix(line)})
     return rows
 
 
-def _crm_rows(result: PlanResult) -> list[dict[str, Any]]:
-    rows = []
+def _schedule_fix(handoff: Handoff, result: PlanResult) -> str:
+    """What a manager can do about a handoff without a week, by what kept it out."""
+    allowed, _ = allowed_weeks(handoff, result.context, result.scenario)
+    if not allowed:  # its own rules leave no week: a lock there would break them too
+        return ("relax the rule named in [rules] of the scenario, or lengthen the plan "
+                "([plan] weeks); the handoff then gets a week on the next run")
+    return ("set a Start on its row of the Handoffs sheet (a Monday the rules named allow), "
+            "put Y in Locked and plan again with --previous; or raise the cap or capacity "
+            "named, or give the account to another owner")
+
+
+def _diagnosis_fix(line: str) -> str:
+    """The fix for a line of the schedule's diagnosis (its text often carries one)."""
+    if "; raise " in line:
+        return "raise " + line.split("; raise ", 1)[1]
+    if "raise " in line:
+        return line[line.index("raise "):]
+    if "locked by a manager" in line:
+        return "move the locked Start to a week the rules allow, or keep it knowingly"
+    if "listed as exceptions" in line:
+        return "see the handoff rows above: each says what kept it out and what to do"
+    return "see the rows above; relax the rules named or lengthen the plan ([plan] weeks)"
+
+
+def _crm_rows(result: PlanResult, owner_fields: dict[str, str]
+              ) -> tuple[list[dict[str, Any]], list[InputProblem]]:
+    """One owner update per scheduled handoff (a handoff without a week is not exported:
+    the CRM keeps the current owner until it is scheduled), and the notes about them.
+
+    Account ids are written exactly as the CRM knows them (its 18-character form where the
+    readers give one): the CSV is a bulk update keyed on them, and an altered id would
+    update nothing. An id a spreadsheet would read as a formula gets a warning instead."""
+    accounts = {a.id: a for a in result.inputs.accounts}
+    people = {p.id: p for p in result.inputs.people}
+    settings = result.scenario.inputs
+    rows, notes = [], []
+    for role in sorted({h.role for h in result.handoffs} - set(owner_fields)):
+        notes.append(InputProblem(
+            "warning", settings.accounts.name, 1, f"{role} owner", "",
+            f"a column of {role} owners, whose header names the CRM field to update; the "
+            f"CRM update CSV writes '{role} Owner' (set [crm] fields = {{ {role} = "
+            f"\"Field__c\" }} in the scenario)"))
+    flagged: set[str] = set()
+
+    def flag(key: str, file: str, row: int | None, column: str) -> None:
+        if key.startswith(FORMULA_STARTS) and key not in flagged:
+            flagged.add(key)
+            notes.append(InputProblem(
+                "warning", file, row, column, key,
+                "an id that does not start with = + - @: a spreadsheet would read this one "
+                "as a formula. The CRM update CSV keeps it exact so that the bulk update "
+                "matches the record: load the CSV with the CRM's import tool, do not open "
+                "and save it in a spreadsheet first"))
+
     for h in sorted(result.handoffs, key=lambda h: (h.account_id, h.role)):
         week = result.schedule.start_week.get(h.id)
         if week is None:
             continue
+        account = accounts.get(h.account_id)
+        crm_id = str((getattr(account, "crm_id", None) if account else None) or h.account_id)
         start, _ = handoff_dates(h, week, result)
-        rows.append({"Account ID": h.account_id, "Owner field": f"{h.role} Owner",
+        rows.append({"Account ID": crm_id,
+                     "Owner field": owner_fields.get(h.role, f"{h.role} Owner"),
                      "New owner ID": h.to_id, "Effective date": start})
-    return rows
+        flag(crm_id, settings.accounts.name, account.row if account else None, "Account ID")
+        if h.to_id:
+            person = people.get(h.to_id)
+            flag(h.to_id, settings.people.name if settings.people else "",
+                 person.row if person else None, "id")
+    return rows, notes

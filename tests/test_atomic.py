@@ -9,8 +9,17 @@ from pathlib import Path
 import pytest
 from report_samples import sample_report
 
+from planner.io import atomic as atomic_module
 from planner.io import workbook as workbook_module
-from planner.io.atomic import OutputError, atomic_open, atomic_path, ensure_writable
+from planner.io.atomic import (
+    OutputError,
+    OutputsClosed,
+    atomic_batch,
+    atomic_open,
+    atomic_path,
+    committed_outputs,
+    ensure_writable,
+)
 from planner.io.crm_csv import write_crm_csv
 from planner.io.workbook import write_workbook
 
@@ -127,3 +136,38 @@ def test_ensure_writable_rejects_a_path_under_a_file(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(OutputError, match="cannot create the output folder"):
         ensure_writable(blocker / "plan.xlsx")
+
+
+def test_a_batch_replaces_its_files_together_or_not_at_all(tmp_path: Path) -> None:
+    first, second = tmp_path / "plan.xlsx", tmp_path / "plan.csv"
+    first.write_text("old plan")
+    second.write_text("old csv")
+    with pytest.raises(RuntimeError):
+        with atomic_batch():
+            with atomic_open(first) as handle:
+                handle.write("new plan")
+            assert first.read_text() == "old plan"  # renamed only at the end of the batch
+            raise RuntimeError("the CSV writer failed")
+    assert (first.read_text(), second.read_text()) == ("old plan", "old csv")
+    assert _leftovers(tmp_path) == []
+    with atomic_batch():
+        with atomic_open(first) as handle:
+            handle.write("new plan")
+        with atomic_open(second) as handle:
+            handle.write("new csv")
+    assert (first.read_text(), second.read_text()) == ("new plan", "new csv")
+    assert committed_outputs()[-2:] == (first, second)
+
+
+def test_closed_outputs_refuse_to_replace_and_leave_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After Ctrl-C (close_outputs) a writer that finishes anyway replaces nothing."""
+    target = tmp_path / "plan.xlsx"
+    target.write_text("last good plan")
+    monkeypatch.setattr(atomic_module, "_closed", True)
+    with pytest.raises(OutputsClosed):
+        with atomic_open(target) as handle:
+            handle.write("new plan")
+    assert target.read_text() == "last good plan"
+    assert _leftovers(tmp_path) == []

@@ -5,6 +5,7 @@ These read ../shared/data beside the checkout and must not skip in CI.
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,11 +26,14 @@ MAVEN_IDLE_AGENTS = {
 
 
 def sheet_rows(path: Path, sheet: str) -> list[dict]:
-    """A sheet's rows as dicts keyed by its header row (the first row with text in A)."""
+    """A sheet's rows as dicts keyed by its header row: the first table (row 1, up to the
+    first blank header; the Load sheet has its team table beside it)."""
     ws = openpyxl.load_workbook(path, read_only=True)[sheet]
     rows = list(ws.iter_rows(values_only=True))
-    header = rows[0]
-    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+    header = list(rows[0])
+    width = header.index(None) if None in header else len(header)
+    return [dict(zip(header[:width], r[:width], strict=True)) for r in rows[1:]
+            if any(v is not None for v in r[:width])]
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +88,19 @@ def test_adventureworks_plan(tmp_path: Path) -> None:
     assert all(a["CSM after"] == a["CSM before"] for a in below)
     exceptions = sheet_rows(out, "Exceptions")
     assert sum("below Mercury" in (e["Reason"] or "") for e in exceptions) == 87
+    # counted with pandas from accounts.csv (number_employees): 87 below 10, 608 from 10 to
+    # 99, 6 from 100 to 399, none larger
+    segments = {r["Segment"]: r["Accounts after"] for r in sheet_rows(out, "Segments")}
+    assert segments == {"Mercury": 608, "Mars": 6, "Venus": 0, "Jupiter": 0,
+                        "(no segment: needs a decision)": 87}
+    # capacity is the sales quota read as points ([workload] capacity_unit = "points"):
+    # 250,000 or 300,000 for each of the 14 sales representatives
+    with open(DATA / "adventureworks-resellers" / "people.csv", encoding="utf-8") as handle:
+        quota = {r["login"]: float(r["sales_quota_usd"]) for r in csv.DictReader(handle)
+                 if r["job_title"] == "Sales Representative"}
+    load = {r["Person ID"]: r for r in sheet_rows(out, "Load")}
+    assert len(quota) == 14 and set(quota.values()) == {250_000.0, 300_000.0}
+    assert {login: load[login]["Capacity"] for login in quota} == quota
 
 
 def test_bad_output_folder_fails_before_solving(tmp_path: Path, capsys) -> None:
@@ -138,7 +155,9 @@ def test_locked_row_that_breaks_a_rule_stops_the_run(maven: Path, capsys) -> Non
     code = main(["plan", str(maven / "maven-crm.toml"), "--previous",
                  str(maven / "bad-lock.xlsx"), "--out", str(out), "--quiet"])
     assert code == 2 and not out.exists()
-    assert "Handoffs row 2" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert ("bad-lock.xlsx, Handoffs row 2: Start 2031-01-06 is outside the plan (26 weeks "
+            "from 2027-01-04)") in err
 
 
 def test_plan_needs_a_roster(tmp_path: Path, capsys) -> None:
@@ -178,7 +197,9 @@ def test_locked_owner_outside_the_accounts_team_stops_the_run(maven: Path, capsy
                  str(maven / "wrong-team.xlsx"), "--out", str(out), "--quiet"])
     assert code == 2 and not out.exists()
     err = capsys.readouterr().err
-    assert f"Handoffs row {row}" in err and "Venus CSM" in err
+    assert f"Handoffs row {row}: new owner {outsider!r} (Venus CSM) cannot take the CSM role " \
+           "of" in err
+    assert "in segment Jupiter" in err
 
 
 def test_replan_with_the_unchanged_previous_plan_changes_nothing(maven: Path) -> None:
@@ -217,6 +238,7 @@ def test_uk_employers_plan_at_scale(tmp_path: Path) -> None:
     assert main(["plan", str(tmp_path / "uk-employers.toml"), "--out", str(out),
                  "--quiet"]) == 0
     segments = {r["Segment"]: r["Accounts after"] for r in sheet_rows(out, "Segments")}
-    assert segments == {"Mercury": 196, "Mars": 3011, "Venus": 5461, "Jupiter": 1584}
+    assert segments == {"Mercury": 196, "Mars": 3011, "Venus": 5461, "Jupiter": 1584,
+                        "(no segment: needs a decision)": 239}
     exceptions = sheet_rows(out, "Exceptions")
     assert sum("needs a segment decision" in (e["Reason"] or "") for e in exceptions) == 239

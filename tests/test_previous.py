@@ -125,3 +125,14 @@ def test_plan_saved_again_by_libreoffice_reads_the_same(plan: Path, tmp_path: Pa
         (r.handoff_id, r.to, r.start, r.locked) for r in original.rows
     ]
     assert again.by_id()["H-0004"].locked and again.by_id()["H-0004"].start == date(2027, 2, 15)
+
+
+def test_summary_scenario_and_fingerprints_are_read(plan: Path) -> None:
+    """The next run compares them with its own (a plan of another scenario is noticed)."""
+    import hashlib
+
+    previous = read_previous_plan(plan)
+    report = sample_report()
+    assert previous.scenario == report.meta.scenario
+    assert previous.fingerprints == report.meta.fingerprints  # accounts.csv, people.csv
+    assert previous.sha256 == hashlib.sha256(plan.read_bytes()).hexdigest()

@@ -4,6 +4,12 @@ Every writer writes to a temporary file in the target's folder (same file system
 rename is atomic), flushes it to disk, then renames it over the target with
 ``os.replace``. On any exception, KeyboardInterrupt included, the temporary file is
 removed and the previous file is left untouched.
+
+Several outputs that belong together (the workbook and its CRM CSV) are written inside
+``atomic_batch()``: each goes to its temporary file, and only when all are complete are
+they renamed, one after the other under one lock. ``close_outputs()`` (Ctrl-C) takes that
+lock, so an interrupt lands either before every rename (nothing changes) or after all of
+them (the whole new plan is in place), never between two.
 """
 
 from __future__ import annotations
@@ -12,11 +18,25 @@ import contextlib
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
 log = logging.getLogger(__name__)
+
+#: Held while temporary files are renamed over their targets (see ``close_outputs``).
+_GATE = threading.Lock()
+_pending: set[Path] = set()  # temporary files not yet renamed (any thread)
+_committed: list[Path] = []  # targets replaced so far in this process, in order
+_closed = False  # set by close_outputs: no rename may happen any more
+#: Renames deferred to the end of the innermost ``atomic_batch`` of this thread.
+_batch: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("atomic_batch", default=None)
+
+
+class OutputsClosed(Exception):
+    """The run was interrupted: outputs may no longer replace the previous files."""
 
 
 class OutputError(Exception):
@@ -76,9 +96,73 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def _commit(moves: list[tuple[Path, Path]]) -> None:
+    """Rename every (temporary, target) pair under the gate; refuse once outputs closed."""
+    with _GATE:
+        if _closed:
+            raise OutputsClosed("interrupted: the previous files are kept")
+        for tmp, target in moves:
+            os.replace(tmp, target)
+            _committed.append(target)
+        for tmp, _target in moves:
+            _pending.discard(tmp)
+    for folder in {target.parent for _tmp, target in moves}:
+        _fsync_folder(folder)
+
+
+def _discard(tmps: list[Path]) -> None:
+    for tmp in tmps:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        with _GATE:
+            _pending.discard(tmp)
+
+
+@contextlib.contextmanager
+def atomic_batch() -> Iterator[None]:
+    """Outputs written inside this block replace their targets together at its end.
+
+    If the block raises, every temporary file is removed and no target changes.
+    """
+    moves: list[tuple[Path, Path]] = []
+    token = _batch.set(moves)
+    try:
+        yield
+    except BaseException:
+        _discard([tmp for tmp, _target in moves])
+        raise
+    finally:
+        _batch.reset(token)
+    try:
+        _commit(moves)
+    except BaseException:
+        _discard([tmp for tmp, _target in moves])
+        raise
+
+
+def close_outputs() -> tuple[Path, ...]:
+    """Stop all output for good (Ctrl-C): wait for a rename in progress, then remove every
+    temporary file not yet renamed. Returns the targets already replaced in this process."""
+    global _closed
+    with _GATE:
+        _closed = True
+        for tmp in list(_pending):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        _pending.clear()
+        return tuple(_committed)
+
+
+def committed_outputs() -> tuple[Path, ...]:
+    """The targets replaced so far in this process, in order."""
+    with _GATE:
+        return tuple(_committed)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path``.
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` (at the end
+    of the enclosing ``atomic_batch``, if any).
 
     For libraries that want a file name (``openpyxl.Workbook.save``). The yielded file
     exists and is empty; the caller overwrites it.
@@ -88,17 +172,21 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
+    with _GATE:
+        _pending.add(tmp)
     try:
         os.chmod(tmp, _file_mode(target))
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        batch = _batch.get()
+        if batch is None:
+            _commit([(tmp, target)])
+        else:
+            batch.append((tmp, target))
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        _discard([tmp])
         raise
-    _fsync_folder(target.parent)
     log.debug("wrote %s", target)
 
 

@@ -8,6 +8,12 @@ BOM as part of the first header), comma-separated, CRLF line ends (RFC 4180), da
 Spreadsheet safety: a text field that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return gets a leading apostrophe, so a spreadsheet opening the file shows text
 instead of running a formula. Real numbers (an ARR of -2500) stay numbers.
+
+Except the keys (``KEY_COLUMNS``: the account id, the owner field and the new owner's id):
+the CSV is a bulk update that the CRM's loader matches on them, and ``'=1+2`` matches no
+record, so keys are written exactly. A key that a spreadsheet would read as a formula is
+reported on the workbook's Input notes sheet instead (``planner.reporting``); CRM ids never
+start with those characters, so this concerns hand-made ids only.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from planner.report import CRM_COLUMNS, PlanReport
 log = logging.getLogger(__name__)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Columns the CRM's loader matches on: written exactly as they are.
+KEY_COLUMNS = frozenset({"Account ID", "Owner field", "New owner ID"})
 
 
 def neutralise(text: str) -> str:
@@ -36,8 +44,9 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_field(value: Any) -> str | int | float:
-    """One CSV field: numbers as numbers, dates as ISO, booleans as true/false, text neutralised."""
+def csv_field(value: Any, key: bool = False) -> str | int | float:
+    """One CSV field: numbers as numbers, dates as ISO, booleans as true/false, text
+    neutralised (``key``: text exactly as it is, see KEY_COLUMNS)."""
     if value is None or value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -57,7 +66,7 @@ def csv_field(value: Any) -> str | int | float:
         if not math.isfinite(number):
             return ""
         return int(number) if number.is_integer() else number
-    return neutralise(str(value))
+    return str(value) if key else neutralise(str(value))
 
 
 def write_crm_csv(report: PlanReport, path: str | Path) -> Path:
@@ -68,7 +77,8 @@ def write_crm_csv(report: PlanReport, path: str | Path) -> Path:
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([neutralise(str(c)) for c in columns])
+        keys = [c in KEY_COLUMNS for c in columns]
         for values in crm[columns].itertuples(index=False, name=None):
-            writer.writerow([csv_field(v) for v in values])
+            writer.writerow([csv_field(v, k) for v, k in zip(values, keys, strict=True)])
     log.info("wrote %s (%d owner updates)", path, len(crm))
     return path

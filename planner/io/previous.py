@@ -20,14 +20,20 @@ collected and raised together as one ``InputError``):
   error. Without ``people``, ``to_id`` is the ``To ID`` column when present.
 
 Fully blank rows and rows below the table are skipped.
+
+From the ``Summary`` sheet, when present, the scenario name (the ``Scenario`` row) and the
+input fingerprints (the rows under ``Input files (sha256)``) are read too, so that a plan
+made for another scenario is noticed; the workbook's own sha256 goes on the next plan's
+Summary.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +47,10 @@ from planner.domain import InputError, InputProblem, Person
 log = logging.getLogger(__name__)
 
 SHEET = "Handoffs"
+SUMMARY = "Summary"
+SUMMARY_SCENARIO = "Scenario"  # label in column A; the name is in column B
+SUMMARY_FINGERPRINTS = "Input files (sha256)"  # section title; file / digest rows follow
+PREVIOUS_SUFFIX = " (previous plan)"  # that section's row of the plan it was re-planned from
 REQUIRED = ("Handoff ID", "Account ID", "Role", "To", "Start", "Locked")
 OPTIONAL = ("From", "End", "Wave", "To ID", "Account")
 LOCKED_YES = frozenset({"y", "yes"})
@@ -76,10 +86,18 @@ class PreviousHandoff:
 
 @dataclass(frozen=True, slots=True)
 class PreviousPlan:
-    """The rows of an earlier plan; ``locked`` ones must be kept as they are."""
+    """The rows of an earlier plan; ``locked`` ones must be kept as they are.
+
+    scenario: the scenario name on its Summary sheet (None when the sheet has none).
+    fingerprints: input file -> sha256 from its Summary (empty when it has none).
+    sha256: the digest of the workbook file itself.
+    """
 
     path: Path
     rows: tuple[PreviousHandoff, ...]
+    scenario: str | None = None
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    sha256: str = ""
 
     @property
     def locked(self) -> tuple[PreviousHandoff, ...]:
@@ -107,6 +125,8 @@ def read_previous_plan(path: str | Path, people: Iterable[Person] | None = None)
                 "error", label, None, "", ", ".join(workbook.sheetnames),
                 f"a sheet named '{SHEET}' (the plan's handoff table)")])
         rows = list(workbook[SHEET].iter_rows(values_only=True))
+        summary = (list(workbook[SUMMARY].iter_rows(max_col=2, values_only=True))
+                   if SUMMARY in workbook.sheetnames else [])
     finally:
         workbook.close()
     reader = _SheetReader(label, _roster(people) if people is not None else None)
@@ -115,7 +135,31 @@ def read_previous_plan(path: str | Path, people: Iterable[Person] | None = None)
         raise InputError(reader.problems)
     log.info("read previous plan %s: %d rows, %d locked", path, len(result),
              sum(r.locked for r in result))
-    return PreviousPlan(path=path, rows=tuple(result))
+    scenario, fingerprints = _summary(summary)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return PreviousPlan(path=path, rows=tuple(result), scenario=scenario,
+                        fingerprints=fingerprints, sha256=digest)
+
+
+def _summary(rows: list[tuple[Any, ...]]) -> tuple[str | None, dict[str, str]]:
+    """(scenario name, input file -> sha256) from the Summary sheet's first two columns."""
+    scenario: str | None = None
+    fingerprints: dict[str, str] = {}
+    section = False
+    for values in rows:
+        label = _text(values[0]) if values else None
+        value = _text(values[1]) if len(values) > 1 else None
+        if label == SUMMARY_SCENARIO and scenario is None:
+            scenario = value
+        elif label == SUMMARY_FINGERPRINTS:
+            section = True
+        elif section:
+            if label is None:
+                break  # a blank row ends the section
+            digest = value and re.fullmatch(r"[0-9a-f]{64}", value)
+            if digest and not label.endswith(PREVIOUS_SUFFIX):
+                fingerprints[label] = value
+    return scenario, fingerprints
 
 
 def _roster(people: Iterable[Person]) -> dict[str, list[str]]:

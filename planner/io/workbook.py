@@ -34,7 +34,6 @@ from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import Outline, PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -65,6 +64,7 @@ FONT = "Calibri"  # the workbook default; named styles must name it too
 MAX_WIDTH = 40
 MIN_WIDTH = 6
 LINE_HEIGHT = 15.0  # points per line of 11-point text
+WIDE_TABLE = 10  # tables with this many columns let their headers wrap (see _fit_columns)
 WIDTH_SAMPLE = 3000  # rows looked at when sizing a column
 EXCEL_MAX_TEXT = 32767
 
@@ -112,7 +112,7 @@ def build_workbook(report: PlanReport) -> Workbook:
     for name, writer in zip(SHEETS, writers, strict=True):
         sheet = workbook.create_sheet(name)
         writer(sheet, report, tables)
-        _print_setup(sheet, landscape=name != "Summary")
+        _print_setup(sheet)
     workbook.active = 0
     for sheet in workbook.worksheets:  # one selected tab, or Excel opens in group-edit mode
         sheet.sheet_view.tabSelected = sheet.title == SHEETS[0]
@@ -266,10 +266,15 @@ def _display_width(value: Any) -> int:
 
 
 def _fit_columns(sheet: Worksheet, columns: Sequence[str], frame: pd.DataFrame | None,
-                 left: int = 1, minimum: int = MIN_WIDTH, filters: bool = True) -> None:
-    """Column widths from the header and a sample of the content, capped at MAX_WIDTH."""
+                 left: int = 1, minimum: int = MIN_WIDTH, filters: bool = True,
+                 wrap_headers: bool = False) -> None:
+    """Column widths from the header and a sample of the content, capped at MAX_WIDTH.
+
+    ``wrap_headers``: the header may wrap at its spaces, so only its longest word sets a
+    minimum (wide tables such as Accounts then print at a readable size)."""
     for offset, name in enumerate(columns):
-        widest = len(str(name)) + (3 if filters else 1)
+        header = max(str(name).split(), key=len, default="") if wrap_headers else str(name)
+        widest = len(header) + (3 if filters else 1)
         if frame is not None and name in frame.columns and len(frame):
             sample = frame[name].iloc[:WIDTH_SAMPLE]
             widest = max(widest, max((_display_width(v) for v in sample), default=0) + 2)
@@ -285,11 +290,16 @@ def _write_frame(sheet: Worksheet, frame: pd.DataFrame, tables: set[str], label:
     An empty frame keeps its header and gets one row (``empty_text`` or blank), so the table
     stays valid and a reader still finds the headers."""
     columns = list(frame.columns if columns is None else columns)
-    _fit_columns(sheet, columns, frame)
+    wide = len(columns) >= WIDE_TABLE
+    _fit_columns(sheet, columns, frame, wrap_headers=wide)
     widths = [sheet.column_dimensions[get_column_letter(c)].width
               for c in range(1, len(columns) + 1)]
+    header_lines = 1
     for col, name in enumerate(_unique_headers(columns), start=1):
         _put(sheet, top, col, name, "pl_header")
+        header_lines = max(header_lines, _wrapped_words(name, widths[col - 1] - 3))
+    if header_lines > 1:  # LibreOffice does not grow rows for wrapped text on its own
+        sheet.row_dimensions[top].height = LINE_HEIGHT * header_lines
     row = top
     for row, values in enumerate(frame[columns].itertuples(index=False, name=None), start=top + 1):
         lines = 1
@@ -331,6 +341,17 @@ def _unique_headers(columns: Sequence[Any]) -> list[str]:
     return headers
 
 
+def _wrapped_words(text: str, width: float) -> int:
+    """Lines a header takes when it wraps at its spaces in ``width`` characters."""
+    lines, line = 1, 0
+    for word in text.split():
+        if line and line + 1 + len(word) > width:
+            lines, line = lines + 1, len(word)
+        else:
+            line += (1 if line else 0) + len(word)
+    return lines
+
+
 def _wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a wrapping column ``width`` characters wide (estimated)."""
     per_line = max(1, int(width * 1.1))  # average text is narrower than the "0" of a width unit
@@ -338,11 +359,13 @@ def _wrapped_lines(text: str, width: float) -> int:
 
 
 def _print_setup(sheet: Worksheet, landscape: bool = True) -> None:
-    """Landscape, fit to one page wide, header rows repeated (set where a sheet has them)."""
+    """Landscape, fit to one page wide (unless the writer set a scale of its own), header
+    rows repeated (set where a sheet has them)."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if sheet.page_setup.scale is None:
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.horizontalCentered = False
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5
@@ -374,14 +397,23 @@ def _bar_chart(title: str, y_title: str, x_title: str = "") -> BarChart:
 # --- Summary --------------------------------------------------------------------------------
 
 
+#: Summary column widths: labels, values, then the optimizer-stage columns C..H. They add
+#: up to what a landscape page holds at 100% (about 145 character widths with the margins),
+#: so fit-to-width does not shrink the sheet; long values run over the empty cells to the
+#: right, within the page.
+SUMMARY_WIDTHS = {"A": 56.0, "B": 26.0, **{letter: 10.5 for letter in "CDEFGH"}}
+
+
 def _write_summary(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
     """Scenario, run, key figures, optimizer stages, how to review, versions, fingerprints."""
     meta = report.meta
     _put(sheet, 1, 1, "Transition plan", "pl_title")
     _put(sheet, 1, 2, meta.scenario, "pl_title")
-    if meta.status:
-        _put(sheet, 2, 1, "Status", "pl_label")
-        _put(sheet, 2, 2, meta.status)
+    row = 2
+    for n, clause in enumerate(_status_clauses(meta.status)):  # one line each, never wider
+        _put(sheet, row, 1, "Status" if n == 0 else None, "pl_label")
+        _put(sheet, row, 2, clause)
+        row += 1
     blackouts = ", ".join(meta.week_mondays[i].isoformat() for i in meta.blackout_weeks)
     facts: list[tuple[str, Any, str | None]] = [
         ("Scenario", meta.scenario, None),
@@ -389,9 +421,11 @@ def _write_summary(sheet: Worksheet, report: PlanReport, tables: set[str]) -> No
         ("Plan end (Sunday)", meta.end, "pl_date"),
         ("Weeks", meta.weeks, "pl_int"),
         ("Blackout weeks (no handoffs)", blackouts or "none", None),
-        ("Run time (seconds)", round(meta.run_seconds, 1), "pl_num"),
+        ("Run time: read, plan and check (seconds)", round(meta.run_seconds, 1), "pl_num"),
     ]
-    row = _label_values(sheet, 4, "Plan", facts)
+    if meta.previous:
+        facts.append(("Previous plan", meta.previous, None))
+    row = _label_values(sheet, row + 1, "Plan", facts)
     figures = [(label, *_figure(label, value)) for label, value in meta.key_figures.items()]
     row = _label_values(sheet, row + 1, "Key figures", figures)
     row = _stage_table(sheet, row + 1, report.stages)
@@ -400,9 +434,14 @@ def _write_summary(sheet: Worksheet, report: PlanReport, tables: set[str]) -> No
         ("", "blue bars: overlap weeks (both owners engaged)", None),
         ("", "red: renewal week; grey columns: blackout weeks", None),
         ("", "the +/- buttons at the left fold the groups", None),
+        ("", "last group: handoffs not scheduled (no week fits the rules)", None),
         ("Handoffs", "Locked = Y keeps a row's new owner and start date", None),
         ("", "edit To or Start first to change them, then lock the row", None),
+        ("", "a row without Start: give it one, lock it, plan again", None),
         ("Re-plan", "planner plan SCENARIO --previous THIS_FILE.xlsx", None),
+        ("Keeping every owner", "an account with a segment and no owner change or gap", None),
+        ("Moved clear of a renewal freeze", "handoffs for which the freeze ruled out weeks", None),
+        ("", "that their other rules allowed; all kept out of the freeze", None),
     ])
     row = _label_values(sheet, row + 1, "Versions", [
         (name, version, None) for name, version in meta.versions.items()
@@ -410,12 +449,17 @@ def _write_summary(sheet: Worksheet, report: PlanReport, tables: set[str]) -> No
     _label_values(sheet, row + 1, "Input files (sha256)", [
         (name, digest, None) for name, digest in meta.fingerprints.items()
     ])
-    labels = [_display_width(k) for k in meta.key_figures] + [30]
-    sheet.column_dimensions["A"].width = float(min(60, max(labels) + 2))
-    parts = [_display_width(v) for v in report.stages["Part"]] if len(report.stages) else []
-    sheet.column_dimensions["B"].width = float(min(MAX_WIDTH, max([22, *parts]) + 2))
-    for letter in "CDEFG":
-        sheet.column_dimensions[letter].width = 13
+    for letter, width in SUMMARY_WIDTHS.items():
+        sheet.column_dimensions[letter].width = width
+    for cells in sheet.iter_rows(min_col=1, max_col=1):
+        if isinstance(cells[0].value, str) and len(cells[0].value) > SUMMARY_WIDTHS["A"] - 2:
+            cells[0].alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.row_dimensions[cells[0].row].height = LINE_HEIGHT * 2
+
+
+def _status_clauses(status: str) -> list[str]:
+    """The status line cut at its "; " clauses (a long line would shrink the printout)."""
+    return [part.strip() for part in status.split(";") if part.strip()] or ["(not given)"]
 
 
 def _figure(label: str, value: Any) -> tuple[Any, str | None]:
@@ -501,17 +545,22 @@ def _sort_key(series: pd.Series) -> pd.Series:
 
 
 def _write_gantt(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
-    """One row per handoff grouped by segment then wave; bars by conditional formatting."""
+    """One row per handoff grouped by segment then wave, then the handoffs the schedule
+    could not place in a "Not scheduled" group (no Start, so no bar); bars by conditional
+    formatting."""
     meta = report.meta
     header = GANTT_TITLE_ROWS
     _gantt_header(sheet, report)
+    ordered = _gantt_order(report)
+    placed = ordered[ordered["_start"].notna()]
     row = header
-    for segment, seg_rows in _groups(_gantt_order(report), "_segment"):
+    for segment, seg_rows in _groups(placed, "_segment"):
         row += 1
         segment_row = row
         row = _gantt_rows_of_segment(sheet, seg_rows, row)
         _gantt_group_row(sheet, segment_row, segment or "(no segment)", len(seg_rows),
                          segment_row + 1, row, "pl_segment", 0)
+    row = _gantt_not_scheduled(sheet, ordered[ordered["_start"].isna()], row)
     last = max(row, header + 1)
     _gantt_rules(sheet, header, last, meta.weeks, meta.blackout_weeks)
     sheet.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=False)
@@ -523,6 +572,26 @@ def _write_gantt(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None
         if len(report.exceptions):
             text += f" See Exceptions: {len(report.exceptions)} item(s) could not be planned."
         _put(sheet, header + 1, 1, text, "pl_subtitle")
+
+
+NOT_SCHEDULED_GROUP = "Not scheduled"
+
+
+def _gantt_not_scheduled(sheet: Worksheet, rows: pd.DataFrame, row: int) -> int:
+    """The group of handoffs without a week: their rows, no dates and so no bar."""
+    if not len(rows):
+        return row
+    row += 1
+    group_row = row
+    for values in rows[list(GANTT_COLUMNS)].itertuples(index=False, name=None):
+        row += 1
+        _gantt_handoff_row(sheet, row, values, 1)
+    count = len(rows)
+    _gantt_group_row(sheet, group_row, NOT_SCHEDULED_GROUP, count, group_row + 1, row,
+                     "pl_segment", 0, dates=False)
+    _put(sheet, group_row, 3, f"{count} handoff{'s' if count != 1 else ''}: no week found "
+                              "(Reason on the Handoffs sheet)", "pl_segment")
+    return row
 
 
 def _groups(frame: pd.DataFrame, key: str) -> Iterable[tuple[Any, pd.DataFrame]]:
@@ -539,26 +608,43 @@ def _gantt_rows_of_segment(sheet: Worksheet, rows: pd.DataFrame, row: int) -> in
         wave_row = row
         for values in wave_rows[list(GANTT_COLUMNS)].itertuples(index=False, name=None):
             row += 1
-            for col, value in enumerate(values, start=1):
-                plain = _plain(value)
-                _put(sheet, row, col, plain, "pl_date" if col >= 5 and plain else None)
-            sheet.row_dimensions[row].outlineLevel = 2
+            _gantt_handoff_row(sheet, row, values, 2)
         label = f"Wave {wave}" if wave else "No wave"
         _gantt_group_row(sheet, wave_row, label, len(wave_rows), wave_row + 1, row,
                          "pl_wave", 1)
     return row
 
 
+#: What the Gantt shows in an empty From / To cell (the Handoffs sheet keeps them blank).
+NO_FROM, NO_TO = "(new coverage)", "(role released)"
+
+
+def _gantt_handoff_row(sheet: Worksheet, row: int, values: Sequence[Any], level: int) -> None:
+    """One handoff row: account, role, from, to, start, end, renewal."""
+    for col, value in enumerate(values, start=1):
+        plain = _plain(value)
+        if plain is None and GANTT_COLUMNS[col - 1] in ("From", "To"):
+            _put(sheet, row, col, NO_FROM if col == 3 else NO_TO, "pl_subtitle")
+            continue
+        _put(sheet, row, col, plain, "pl_date" if col >= 5 and plain else None)
+    sheet.row_dimensions[row].outlineLevel = level
+
+
 def _gantt_group_row(sheet: Worksheet, row: int, label: str, count: int, first: int,
-                     last: int, style: str, level: int) -> None:
-    """A group title row whose Start/End are MIN/MAX formulas over its rows (a summary bar)."""
+                     last: int, style: str, level: int, dates: bool = True) -> None:
+    """A group title row whose Start/End are MIN/MAX formulas over its rows (a summary bar;
+    none when ``dates`` is False: MIN of blank cells would show 1900-01-00)."""
     _put(sheet, row, 1, label, style)
     _put(sheet, row, 2, None, style)
     _put(sheet, row, 3, f"{count} handoff{'s' if count != 1 else ''}", style)
     _put(sheet, row, 4, None, style)
     date_style = f"{style}_date"
-    _formula(sheet, row, 5, f"=MIN(E{first}:E{last})", date_style)
-    _formula(sheet, row, 6, f"=MAX(F{first}:F{last})", date_style)
+    if dates:
+        _formula(sheet, row, 5, f"=MIN(E{first}:E{last})", date_style)
+        _formula(sheet, row, 6, f"=MAX(F{first}:F{last})", date_style)
+    else:
+        _put(sheet, row, 5, None, style)
+        _put(sheet, row, 6, None, style)
     _put(sheet, row, 7, None, style)
     if level:
         sheet.row_dimensions[row].outlineLevel = level
@@ -662,16 +748,29 @@ def _locked_text(value: Any) -> str:
 
 
 def _write_accounts(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
-    """Every account: segments and owners before/after per role, changed, unassigned."""
-    _write_frame(sheet, report.accounts, tables, "Accounts")
+    """Every account: segments and owners before/after per role, then the Yes/No columns
+    (changed, unassigned, not scheduled, keeps every owner) together at the right."""
+    accounts = report.accounts
+    flags = [c for c in ("Changed", "Unassigned", "Not scheduled", "Keeps every owner")
+             if c in accounts.columns]
+    columns = [c for c in accounts.columns if c not in flags] + flags
+    _write_frame(sheet, accounts, tables, "Accounts", columns)
 
 
 def _write_segments(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
     """The segment table with accounts and ARR per segment before and after."""
     segments = report.segments.copy()
-    segments["Max employees"] = segments["Max employees"].map(
-        lambda v: "no maximum" if _plain(v) is None else v)
+    open_ended = [_plain(lo) is not None and _plain(hi) is None
+                  for lo, hi in zip(segments["Min employees"], segments["Max employees"],
+                                    strict=True)]
+    segments["Max employees"] = [
+        "no maximum" if top else hi for top, hi in zip(open_ended, segments["Max employees"],
+                                                        strict=True)]
     _write_frame(sheet, segments, tables, "Segments")
+    column = list(segments.columns).index("Max employees") + 1
+    for offset, top in enumerate(open_ended, start=2):
+        if top:  # text among numbers: aligned with them
+            sheet.cell(row=offset, column=column).alignment = Alignment(horizontal="right")
 
 
 def _write_exceptions(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
@@ -692,31 +791,69 @@ LOAD_CHART_MAX_PEOPLE = 40
 
 
 def _write_load(sheet: Worksheet, report: PlanReport, tables: set[str]) -> None:
-    """Every person's load before/after/peak with a chart (by team when many people).
+    """Every person's load before/after/peak; beside it the team totals and under them a
+    chart (one bar pair per person up to LOAD_CHART_MAX_PEOPLE, else per team).
 
-    Up to LOAD_CHART_MAX_PEOPLE people: one bar pair per person, below the table on a page
-    of its own. More: a team table beside the people and the chart under it."""
+    On screen the blocks sit side by side; on paper each is a print range of its own, so
+    each page is scaled to its block (printed together they came out at a 4-point size),
+    and the people table keeps its header row on every page."""
     load = report.load
-    last = _write_frame(sheet, load, tables, "Load")
+    columns = _load_columns(load)
+    last = _write_frame(sheet, load, tables, "Load", columns)
     if not len(load):
         return
-    columns = list(load.columns)
+    for name in ("Peak week", "Proposed team", "Leaving"):  # apart from their neighbours
+        if name in columns:
+            for row in range(2, last + 1):
+                cell = sheet.cell(row=row, column=columns.index(name) + 1)
+                cell.alignment = Alignment(horizontal="center")
+    team_col = len(columns) + 2
+    team_last = _team_load_table(sheet, load, team_col, tables)
     if len(load) <= LOAD_CHART_MAX_PEOPLE:
         chart = _load_chart(sheet, "Load per person: before and after (points)",
                             label_col=columns.index("Name") + 1,
                             before_col=columns.index("Load before") + 1, first=2, last=last)
-        rows, anchor = last - 1, f"A{last + 3}"
-        sheet.row_breaks.append(Break(id=last + 1))  # the chart prints on a page of its own
+        rows = last - 1
     else:
-        team_col = len(columns) + 2
-        team_last = _team_load_table(sheet, load, team_col, tables)
         chart = _load_chart(sheet, "Load per team: before and after (points)",
                             label_col=team_col, before_col=team_col + 3, first=2,
                             last=team_last)
-        rows, anchor = team_last - 1, f"{get_column_letter(team_col)}{team_last + 3}"
+        rows = team_last - 1
     chart.height = max(7.5, min(24.0, 3.0 + 0.75 * rows))
-    chart.width = 20
-    sheet.add_chart(chart, anchor)
+    chart.width = LOAD_CHART_WIDTH_CM
+    sheet.add_chart(chart, f"{get_column_letter(team_col)}{team_last + 3}")
+    chart_rows = math.ceil(chart.height / ROW_CM) + 1
+    sheet.print_area = [
+        f"A1:{get_column_letter(len(columns))}{last}",
+        f"{get_column_letter(team_col)}1:{get_column_letter(team_col + len(TEAM_HEADERS) - 1)}"
+        f"{team_last + 3 + chart_rows}",
+    ]
+    # Fit-to-width would scale the two ranges as one block as wide as both: a fixed scale
+    # that fits the wider range keeps each on its page at a readable size.
+    sheet.page_setup.scale = _scale_to_fit(sheet, [range(1, len(columns) + 1),
+                                                   range(team_col, team_col + len(TEAM_HEADERS))])
+
+
+LOAD_CHART_WIDTH_CM = 15.5  # about the width of the team table above it
+ROW_CM = 0.53  # height of a 15-point row
+PRINTABLE_PT = 700  # a landscape Letter page less its 0.4-inch margins (734), less 5% to spare
+POINTS_PER_WIDTH = 6.8  # a width unit of 11-point Calibri as LibreOffice prints it (Excel:
+#                         about 5.3); the larger keeps the scale safe in both
+
+
+def _scale_to_fit(sheet: Worksheet, blocks: Sequence[range]) -> int:
+    """The print scale (percent) at which the widest block of columns fits a page's width."""
+    widest = max(sum(sheet.column_dimensions[get_column_letter(c)].width or 8.43
+                     for c in block) for block in blocks)
+    return max(10, min(100, int(100 * PRINTABLE_PT / (POINTS_PER_WIDTH * widest))))
+
+
+def _load_columns(load: pd.DataFrame) -> list[str]:
+    """The Load columns in reading order: the peak's week right after the peak."""
+    columns = [c for c in load.columns if c != "Peak week"]
+    if "Peak week" in load.columns:
+        columns.insert(columns.index("Peak during transition") + 1, "Peak week")
+    return columns
 
 
 def _load_chart(sheet: Worksheet, title: str, label_col: int, before_col: int,
@@ -738,31 +875,37 @@ def _load_chart(sheet: Worksheet, title: str, label_col: int, before_col: int,
     return chart
 
 
-def _team_load_table(sheet: Worksheet, load: pd.DataFrame, col: int, tables: set[str]) -> int:
-    """Team totals beside the people (Team, People, Capacity, Load before/after, Utilization)."""
+def _team_load_table(sheet: Worksheet, load: pd.DataFrame, col: int, tables: set[str],
+                     top: int = 1) -> int:
+    """Team totals (Team, People, Capacity, Load before/after, Utilization) with their
+    header at row ``top``; returns the last row."""
     grouped = load.assign(_n=1).groupby("Team", sort=True, dropna=False).agg(
         People=("_n", "sum"), Capacity=("Capacity", "sum"),
         before=("Load before", "sum"), after=("Load after", "sum"),
     )
-    headers = ["Team", "People", "Capacity", "Load before", "Load after", "Utilization after"]
+    headers = list(TEAM_HEADERS)
     for offset, name in enumerate(headers):
-        _put(sheet, 1, col + offset, name, "pl_header")
-    row = 1
+        _put(sheet, top, col + offset, name, "pl_header")
+    row = top
     for team, values in grouped.iterrows():
         row += 1
         capacity = float(values["Capacity"] or 0)
-        cells = [team, int(values["People"]), capacity, float(values["before"]),
+        label = _plain(team) or "(no team: leaving or not placed)"
+        cells = [label, int(values["People"]), capacity, float(values["before"]),
                  float(values["after"]), float(values["after"]) / capacity if capacity else None]
         for offset, (name, value) in enumerate(zip(headers, cells, strict=True)):
             plain = _plain(value)
             _put(sheet, row, col + offset, plain, _style_for(name, plain))
-    ref = f"{get_column_letter(col)}1:{get_column_letter(col + len(headers) - 1)}{row}"
+    ref = f"{get_column_letter(col)}{top}:{get_column_letter(col + len(headers) - 1)}{row}"
     table = Table(displayName=table_name("Load by team", tables), ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     sheet.add_table(table)
     frame = grouped.reset_index().rename(columns={"before": "Load before", "after": "Load after"})
-    _fit_columns(sheet, headers, frame, left=col)
+    _fit_columns(sheet, headers, frame, left=col, minimum=12)
     return row
+
+
+TEAM_HEADERS = ("Team", "People", "Capacity", "Load before", "Load after", "Utilization after")
 
 
 # --- Weekly ---------------------------------------------------------------------------------

@@ -895,6 +895,7 @@ def _cpsat(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = scenario.solver.seed
     solver.parameters.relative_gap_limit = RELATIVE_GAP
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is the CLI's (planner.cli)
     callback = _Incumbents(report) if report is not None else None
     status = solver.solve(built.model, callback)
     log.debug("%s: %s", part.label, solver.response_stats())

@@ -596,6 +596,7 @@ def _solver(scenario: Scenario, seconds: float, workers: int) -> cp_model.CpSolv
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = scenario.solver.seed
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is the CLI's (planner.cli)
     if log.isEnabledFor(logging.DEBUG):
         solver.parameters.log_search_progress = True
         solver.log_callback = log.debug

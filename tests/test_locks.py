@@ -1,0 +1,219 @@
+"""The review round trip on a small hand-made organization, through the CLI.
+
+Olga Old moves to the Mercury team, so her eight Venus accounts (Venus CSM: 5 points each)
+go to Ben Okafor and Cat Rivera (1 FTE = 100 points each); Dan Small (0.1 FTE = 10 points)
+holds two Venus accounts. Every locked row must end with its owner and its start week, or
+the run stops (exit 2) naming the row and the rule; --force-locks drops such locks, plans
+them freely and lists them on the Exceptions sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from planner.cli import main
+
+ACCOUNTS = """Account ID,Account Name,Employees,ARR,Current Segment,CSM
+V1,Alder Venus,500,10000,Venus,olga@x.example
+V2,Birch Venus,500,10000,Venus,olga@x.example
+V3,Cedar Venus,500,10000,Venus,olga@x.example
+V4,Dogwood Venus,500,10000,Venus,olga@x.example
+V5,Elm Venus,500,10000,Venus,olga@x.example
+V6,Fir Venus,500,10000,Venus,olga@x.example
+V7,Gum Venus,500,10000,Venus,olga@x.example
+V8,Hazel Venus,500,10000,Venus,olga@x.example
+D1,Dan One,500,10000,Venus,dan@x.example
+D2,Dan Two,500,10000,Venus,dan@x.example
+M1,Mercury One,50,1000,Mercury,olga@x.example
+"""
+PEOPLE = """Email,Name,Role,New Team,Capacity
+olga@x.example,Olga Old,CSM,Mercury,1
+ben@x.example,Ben Okafor,CSM,Venus,1
+cat@x.example,Cat Rivera,CSM,Venus,1
+dan@x.example,Dan Small,CSM,Venus,0.1
+"""
+START = date(2027, 1, 4)
+
+
+def write_scenario(folder: Path, rules: str, weeks: int = 8) -> Path:
+    """The organization above as a scenario in ``folder`` with these [rules]."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+    (folder / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    path = folder / "locks.toml"
+    path.write_text(
+        f'name = "Lock test"\n[plan]\nstart = {START}\nweeks = {weeks}\n'
+        '[inputs]\naccounts = "accounts.csv"\npeople = "people.csv"\n'
+        f"[rules]\n{rules}\n[solver]\ntime_limit_s = 5.0\nworkers = 1\n",
+        encoding="utf-8")
+    return path
+
+
+def rows_of(path: Path, sheet: str) -> list[dict]:
+    """A sheet's first table as dicts (header row 1, up to the first blank header)."""
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = list(rows[0])
+    width = header.index(None) if None in header else len(header)
+    return [dict(zip(header[:width], r[:width], strict=True)) for r in rows[1:]
+            if any(v is not None for v in r[:width])]
+
+
+def edit(source: Path, target: Path, edits: dict[str, dict[str, object]]) -> dict[str, int]:
+    """Set Handoffs cells by account id and header, as a manager would; save to ``target``.
+    Returns account id -> sheet row."""
+    book = openpyxl.load_workbook(source)
+    sheet = book["Handoffs"]
+    col = {c.value: c.column for c in sheet[1]}
+    where = {sheet.cell(r, col["Account ID"]).value: r for r in range(2, sheet.max_row + 1)}
+    for account, cells in edits.items():
+        for header, value in cells.items():
+            sheet.cell(where[account], col[header]).value = value
+    book.save(target)
+    return where
+
+
+def monday(week: int) -> datetime:
+    return datetime.combine(START + timedelta(weeks=week), datetime.min.time())
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The scenario with one incoming handoff a week per person, planned once."""
+    folder = tmp_path_factory.mktemp("locks")
+    scenario = write_scenario(folder, "max_handoffs_in_per_week = 1")
+    assert main(["plan", str(scenario), "--out", str(folder / "plan.xlsx"), "--quiet"]) == 0
+    return scenario, folder / "plan.xlsx"
+
+
+def test_four_locks_into_one_week_over_the_cap_stop_the_run(first, tmp_path, capsys) -> None:
+    scenario, plan = first
+    olga = [r["Account ID"] for r in rows_of(plan, "Handoffs") if r["From"] == "Olga Old"]
+    locked = olga[:4]
+    rows = edit(plan, tmp_path / "a.xlsx", {
+        a: {"To": "Ben Okafor", "Start": monday(2), "Locked": "Y"} for a in locked})
+    out = tmp_path / "never.xlsx"
+    code = main(["plan", str(scenario), "--previous", str(tmp_path / "a.xlsx"),
+                 "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    # Ben's cap is one incoming handoff a week: the first locked row (in sheet order) fits,
+    # each of the other three breaks the cap together with the rows before it.
+    ordered = sorted(rows[a] for a in locked)
+    for n, row in enumerate(ordered[1:], start=1):
+        line = next(x for x in err.splitlines() if f"Handoffs row {row}:" in x)
+        handoffs = "handoff" if n == 1 else "handoffs"
+        assert f"locked in week 3 (Jan 18, 2027) with {n} other locked incoming " \
+               f"{handoffs} for Ben Okafor that week" in line
+        assert "the caps together allow 1 a week" in line and "Max In Per Week" in line
+    assert f"Handoffs row {ordered[0]}:" not in err
+
+
+def test_forced_locks_keep_what_fits_and_list_the_rest(first, tmp_path, capsys) -> None:
+    scenario, plan = first
+    olga = [r["Account ID"] for r in rows_of(plan, "Handoffs") if r["From"] == "Olga Old"]
+    locked = olga[:4]
+    rows = edit(plan, tmp_path / "a.xlsx", {
+        a: {"To": "Ben Okafor", "Start": monday(2), "Locked": "Y"} for a in locked})
+    out = tmp_path / "forced.xlsx"
+    assert main(["plan", str(scenario), "--previous", str(tmp_path / "a.xlsx"),
+                 "--force-locks", "--out", str(out), "--quiet"]) == 0
+    summary = capsys.readouterr().out
+    assert "a.xlsx: 4 locked row(s), 1 kept exactly (owner and start week), 3 not kept" \
+        in summary
+    handoffs = {r["Account ID"]: r for r in rows_of(out, "Handoffs")}
+    kept = min(locked, key=lambda a: rows[a])
+    assert handoffs[kept]["To"] == "Ben Okafor" and handoffs[kept]["Locked"] == "Y"
+    assert handoffs[kept]["Start"].date() == date(2027, 1, 18)
+    dropped = [a for a in locked if a != kept]
+    # dropped locks are planned again freely: each still gets a week, none is lost
+    assert all(handoffs[a]["Start"] is not None and handoffs[a]["Locked"] is None
+               for a in dropped)
+    listed = [e for e in rows_of(out, "Exceptions") if "not kept" in (e["Suggested fix"] or "")]
+    assert sorted(e["What"] for e in listed) == sorted(
+        f"a.xlsx, Handoffs row {rows[a]}" for a in dropped)
+
+
+def test_locked_owner_over_the_load_limit_stops_the_run(first, tmp_path, capsys) -> None:
+    """Dan Small: capacity 0.1 FTE = 10 points, limit 10 x 1.15 = 11.5. He keeps one of
+    his accounts (5) and hands the other over (5, carried during its 2-week overlap from
+    week 1): taking Alder Venus (5) from week 1 would make 5 + 5 + 5 = 15 points."""
+    scenario, plan = first
+    edit(plan, tmp_path / "b.xlsx", {"V1": {"To": "Dan Small", "Start": monday(0),
+                                            "Locked": "Y"}})
+    out = tmp_path / "never.xlsx"
+    code = main(["plan", str(scenario), "--previous", str(tmp_path / "b.xlsx"),
+                 "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists() and not (tmp_path / "never-crm-update.csv").exists()
+    line = next(x for x in err.splitlines() if "b.xlsx, Handoffs row" in x)
+    assert "locked to start in week 1 (Jan 4, 2027)" in line
+    assert "Dan Small's load would reach 15 points, above the limit of 11.5 " \
+           "(capacity × [rules] load_tolerance 1.15)" in line
+
+
+def test_lock_after_changing_owner_and_week(first, tmp_path) -> None:
+    """A manager gives an account of Cat's to Ben, two weeks later than planned, and locks
+    it: the next plan has exactly that owner and week, and so has the CRM CSV."""
+    scenario, plan = first
+    handoffs = rows_of(plan, "Handoffs")
+    ben_weeks = {r["Start"].date() for r in handoffs if r["To"] == "Ben Okafor"}
+    row = next(r for r in handoffs if r["To"] == "Cat Rivera")
+    new_start = next(d for w in range(2, 8)
+                     if (d := (row["Start"] + timedelta(weeks=w)).date()) not in ben_weeks)
+    edit(plan, tmp_path / "c.xlsx", {row["Account ID"]: {
+        "To": "Ben Okafor", "Start": datetime.combine(new_start, datetime.min.time()),
+        "Locked": "Y"}})
+    out = tmp_path / "second.xlsx"
+    assert main(["plan", str(scenario), "--previous", str(tmp_path / "c.xlsx"),
+                 "--out", str(out), "--quiet"]) == 0
+    again = {r["Account ID"]: r for r in rows_of(out, "Handoffs")}[row["Account ID"]]
+    assert (again["To"], again["Start"].date(), again["Locked"]) == (
+        "Ben Okafor", new_start, "Y")
+    assert again["Handoff ID"] == row["Handoff ID"]
+    with open(out.with_name("second-crm-update.csv"), encoding="utf-8", newline="") as handle:
+        updates = [r for r in csv.DictReader(handle) if r["Account ID"] == row["Account ID"]]
+    assert [(u["Owner field"], u["New owner ID"], u["Effective date"]) for u in updates] == [
+        ("CSM", "ben@x.example", new_start.isoformat())]
+
+
+def test_a_handoff_without_a_week_is_shown_and_can_be_locked(tmp_path) -> None:
+    """Olga may hand over one account a week and the plan has 3 weeks: 3 of her 8 Venus
+    accounts get a week, 5 stay with her. They are on the Handoffs sheet without dates, in
+    the Gantt's "Not scheduled" group, and not in the CRM CSV; one given a Start and
+    locked is kept there on the next run (and another of hers waits instead)."""
+    scenario = write_scenario(tmp_path, "max_handoffs_out_per_week = 1", weeks=3)
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", str(scenario), "--out", str(out), "--quiet"]) == 0
+    olga = [r for r in rows_of(out, "Handoffs") if r["From"] == "Olga Old"]
+    waiting = [r for r in olga if r["Start"] is None]
+    assert len(olga) == 8 and len(waiting) == 5
+    for r in waiting:
+        assert r["End"] is None and r["Wave"] is None
+        assert r["Reason"].startswith("not scheduled: ") and "Olga Old" in r["Reason"]
+        assert r["Reason"].endswith("(moves because: owner changed team (now Mercury CSM))")
+    gantt = [row for row in openpyxl.load_workbook(out, read_only=True)["Gantt"].iter_rows(
+        values_only=True)]
+    group = next(i for i, row in enumerate(gantt) if row[0] == "Not scheduled")
+    assert gantt[group][2].startswith("5 handoffs: no week found")
+    assert sorted(row[0] for row in gantt[group + 1:group + 6]) == sorted(
+        r["Account"] for r in waiting)
+    assert all(row[4] is None and row[5] is None for row in gantt[group + 1:group + 6])
+    with open(tmp_path / "plan-crm-update.csv", encoding="utf-8", newline="") as handle:
+        exported = {r["Account ID"] for r in csv.DictReader(handle)}
+    assert not exported & {r["Account ID"] for r in waiting}
+    assert {r["Account ID"] for r in olga if r["Start"] is not None} <= exported
+    chosen = waiting[0]["Account ID"]
+    edit(out, tmp_path / "edited.xlsx", {chosen: {"Start": monday(2), "Locked": "Y"}})
+    again = tmp_path / "again.xlsx"
+    assert main(["plan", str(scenario), "--previous", str(tmp_path / "edited.xlsx"),
+                 "--out", str(again), "--quiet"]) == 0
+    row = {r["Account ID"]: r for r in rows_of(again, "Handoffs")}[chosen]
+    assert row["Start"].date() == date(2027, 1, 18) and row["Locked"] == "Y"
+    assert sum(r["Start"] is None for r in rows_of(again, "Handoffs")
+               if r["From"] == "Olga Old") == 5
