@@ -171,6 +171,8 @@ class Inputs:
     columns: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     #: file -> headers of the columns the planner does not use.
     ignored_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: role -> header of the accounts export's column holding that role's current owner.
+    owner_headers: dict[str, str] = field(default_factory=dict)
 
     def person(self, person_id: str) -> Person | None:
         for p in self.people:

@@ -538,12 +538,13 @@ def _crm_rows(result: PlanResult, owner_fields: dict[str, str]
         account = accounts.get(h.account_id)
         crm_id = str((getattr(account, "crm_id", None) if account else None) or h.account_id)
         start, _ = handoff_dates(h, week, result)
+        person = people.get(h.to_id) if h.to_id else None
+        owner_id = (person.crm_id if person else None) or h.to_id
         rows.append({"Account ID": crm_id,
                      "Owner field": owner_fields.get(h.role, f"{h.role} Owner"),
-                     "New owner ID": h.to_id, "Effective date": start})
+                     "New owner ID": owner_id, "Effective date": start})
         flag(crm_id, settings.accounts.name, account.row if account else None, "Account ID")
-        if h.to_id:
-            person = people.get(h.to_id)
-            flag(h.to_id, settings.people.name if settings.people else "",
+        if owner_id:
+            flag(owner_id, settings.people.name if settings.people else "",
                  person.row if person else None, "id")
     return rows, notes

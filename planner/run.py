@@ -215,35 +215,9 @@ def crm_owner_fields(scenario: Scenario, inputs: Inputs) -> dict[str, str]:
     """Role -> the CRM field of its owner, for the CRM CSV's "Owner field" column.
 
     Order: the scenario's ``[crm] fields`` table; the header of the role's owner column in
-    the accounts file (``[inputs.owner_columns]`` or the header the readers recognised).
-    Roles found in neither are left out (the report falls back to "<ROLE> Owner" and says
-    so on the Input notes sheet)."""
-    fields = _owner_headers(scenario, inputs)
-    crm = getattr(scenario, "crm", None)  # [crm] fields = { CSM = "CSM__c" }, when loaded
-    configured = getattr(crm, "fields", None)
-    if isinstance(configured, dict):
-        fields.update({str(k): str(v) for k, v in configured.items()})
-    return fields
-
-
-def _owner_headers(scenario: Scenario, inputs: Inputs) -> dict[str, str]:
-    """Role -> header of its owner column in the accounts file."""
-    exposed = getattr(inputs, "owner_headers", None)  # once the readers carry it
-    if isinstance(exposed, dict):
-        return {str(k): str(v) for k, v in exposed.items()}
-    from planner.io.readers import _owner_headers as recognised
-    from planner.io.readers import _Problems
-    from planner.io.tables import read_table
-
-    settings = scenario.inputs
-    try:
-        table = read_table(settings.accounts, settings.accounts.name, settings.accounts_sheet,
-                           settings.accounts_header_row)
-        return recognised(table, scenario, _Problems())
-    except Exception:  # noqa: BLE001 - the file was read once already; keep the defaults
-        log.warning("could not read the owner headers of %s again", settings.accounts,
-                    exc_info=True)
-        return dict(settings.owner_columns)
+    the accounts export. Roles found in neither are left out (the report falls back to
+    "<ROLE> Owner" and says so on the Input notes sheet)."""
+    return {**inputs.owner_headers, **scenario.crm.fields}
 
 
 # --- the console summary ---------------------------------------------------------------------

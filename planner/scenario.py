@@ -178,6 +178,17 @@ class SolverSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CrmSettings:
+    """The CRM update CSV.
+
+    fields: role -> the CRM field that holds that role's owner (e.g. CSM -> "CSM__c");
+    a role left out uses the header of its owner column in the accounts export.
+    """
+
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """A whole scenario: plan window, inputs, segments and the model's settings."""
 
@@ -193,6 +204,7 @@ class Scenario:
     rules: RuleSettings = field(default_factory=RuleSettings)
     objective: ObjectiveWeights = ObjectiveWeights()
     solver: SolverSettings = SolverSettings()
+    crm: CrmSettings = field(default_factory=CrmSettings)
     #: legal but suspicious settings, shown with the input warnings (file = scenario file)
     notes: tuple[InputProblem, ...] = ()
 
@@ -205,7 +217,7 @@ class Scenario:
 
 TOP_KEYS = {
     "name", "plan", "inputs", "segments", "segmentation", "coverage",
-    "workload", "rules", "objective", "solver",
+    "workload", "rules", "objective", "solver", "crm",
 }
 PLAN_WEEKS = (1, 156)
 
@@ -247,13 +259,14 @@ def load_scenario(path: str | Path) -> Scenario:
     objective = ctx.section(lambda: _objective(ctx, ctx.table(raw, "objective")),
                             ObjectiveWeights())
     solver = ctx.section(lambda: _solver(ctx, ctx.table(raw, "solver")), SolverSettings())
+    crm = ctx.section(lambda: _crm(ctx, ctx.table(raw, "crm")), CrmSettings())
     if ctx.errors:
         raise ctx.all_errors()
     assert start is not None and inputs is not None  # recorded as errors otherwise
     return Scenario(
         name=name, path=path, start=start, weeks=weeks, inputs=inputs, segments=segments,
         segmentation=segmentation, coverage=coverage, workload=workload, rules=rules,
-        objective=objective, solver=solver, notes=tuple(ctx.notes),
+        objective=objective, solver=solver, crm=crm, notes=tuple(ctx.notes),
     )
 
 
@@ -772,3 +785,18 @@ def _solver(ctx: _Context, table: dict[str, Any]) -> SolverSettings:
         if key in values and not ctx.at_least(f"solver.{key}", values[key], low, why, strict):
             del values[key]
     return SolverSettings(**values)
+
+
+def _crm(ctx: _Context, table: dict[str, Any]) -> CrmSettings:
+    """[crm] fields = { CSM = "CSM__c" }: role -> CRM owner field."""
+    ctx.no_unknown_keys(table, {"fields"}, "crm")
+    fields = {}
+    for role, name in ctx.table(table, "fields").items():
+        if role not in ROLES:
+            ctx.error(f"key 'crm.fields.{role}': expected one of {', '.join(ROLES)}")
+            continue
+        try:
+            fields[role] = ctx.convert(name, str, f"crm.fields.{role}")
+        except ScenarioError as exc:
+            ctx.error(str(exc).removeprefix(f"{ctx.path}: "))
+    return CrmSettings(fields)

@@ -1045,6 +1045,7 @@ def read_inputs(scenario: Scenario) -> Inputs:
         problems.add_table(people_table.problems)
         roster = _roster(scenario, people_table, problems)
     accounts: list[Account] = []
+    owner_headers: dict[str, str] = {}
     columns_used: dict[str, tuple[tuple[str, str], ...]] = {}
     ignored: dict[str, tuple[str, ...]] = {}
     if not accounts_table.unreadable:
@@ -1059,9 +1060,8 @@ def read_inputs(scenario: Scenario) -> Inputs:
             read_accounts(scenario, accounts_table, columns, problems, ids),
             accounts_table.file, problems,
             {name: accounts_table.headers[i] for name, i in columns.fields.items()})
+        owner_headers = {role: accounts_table.headers[i] for role, i in columns.owners.items()}
         if roster is not None and roster.usable:
-            owner_headers = {role: accounts_table.headers[i]
-                             for role, i in columns.owners.items()}
             accounts = resolve_owners(accounts, roster.people, accounts_table.file,
                                       owner_headers, problems)
     if roster is not None and roster.columns is not None:
@@ -1083,7 +1083,7 @@ def read_inputs(scenario: Scenario) -> Inputs:
                          {t.file: len(t.rows) for t in tables if t.headers})
     fingerprints = {t.file: fingerprint(p) for t, p in zip(tables, paths, strict=True)}
     return Inputs(tuple(accounts), tuple(people), tuple(problems.warnings), encodings,
-                  fingerprints, columns_used, ignored)
+                  fingerprints, columns_used, ignored, owner_headers)
 
 
 def load_people(scenario: Scenario) -> tuple[list[Person], list[InputProblem]]:
