@@ -42,11 +42,14 @@ from planner.explain import (
     cap_conflict_text,
     diagnosis_lines,
     exclusion_reason,
-    group_conflict_reason,
     locked_note,
+    no_go_live_note,
+    split_note,
 )
 from planner.scenario import Scenario
 from planner.schedule import (
+    ONBOARDING_ROLES,
+    Exclusion,
     Schedule,
     ScheduleContext,
     ScheduleException,
@@ -61,6 +64,7 @@ from planner.schedule import (
     overlap_weeks,
     relative_gap,
     scaled,
+    split_group,
     teams_of,
     urgent_handoffs,
     waves,
@@ -106,8 +110,10 @@ class _Problem:
 
 def _prepare(handoffs: Sequence[Handoff], context: ScheduleContext, scenario: Scenario) -> _Problem:
     """Per-handoff rules -> allowed weeks; group into units; handoffs with no week become
-    exceptions (and stay with their current owner for the load rule)."""
+    exceptions (and stay with their current owner for the load rule). A group whose
+    members share no week is split into sub-groups that do, with a note."""
     weeks: dict[str, tuple[int, ...]] = {}
+    exclusions: dict[str, tuple[Exclusion, ...]] = {}
     exceptions: list[ScheduleException] = []
     notes: list[str] = []
     for h in handoffs:
@@ -122,25 +128,31 @@ def _prepare(handoffs: Sequence[Handoff], context: ScheduleContext, scenario: Sc
                     h.id, f"locked in week {h.locked_week + 1}, outside the plan's "
                           f"{scenario.weeks} weeks"))
             continue
-        allowed, exclusions = allowed_weeks(h, context, scenario)
+        allowed, excluded = allowed_weeks(h, context, scenario)
+        exclusions[h.id] = excluded
         if allowed:
             weeks[h.id] = allowed
         else:
-            exceptions.append(ScheduleException(h.id, exclusion_reason(h, exclusions, scenario)))
-    keys = group_keys(handoffs, scenario)
+            exceptions.append(ScheduleException(h.id, exclusion_reason(h, excluded, scenario)))
+    keys = group_keys(handoffs, scenario, context.parent_of)
     groups: dict[str, list[Handoff]] = defaultdict(list)
     for h in handoffs:
         if h.id in weeks:
             groups[keys[h.id]].append(h)
     units: list[_Unit] = []
-    for members in groups.values():
+    for key, members in groups.items():
         common = set(weeks[members[0].id]).intersection(*(weeks[h.id] for h in members))
-        if not common:
-            reason = group_conflict_reason(members, weeks)
-            exceptions.extend(ScheduleException(h.id, reason) for h in members)
-            continue
-        locked = any(h.locked_week is not None for h in members)
-        units.append(_Unit(len(units), tuple(members), tuple(sorted(common)), locked))
+        subgroups = [members]
+        if not common:  # no week suits all: split into sub-groups that share weeks
+            by_id = {h.id: h for h in members}
+            subgroups = [[by_id[i] for i in ids]
+                         for ids in split_group({h.id: weeks[h.id] for h in members})]
+            notes.append(split_note(subgroups, weeks, exclusions, key.startswith("f:"),
+                                    scenario))
+        for sub in subgroups:
+            shared = set(weeks[sub[0].id]).intersection(*(weeks[h.id] for h in sub))
+            locked = any(h.locked_week is not None for h in sub)
+            units.append(_Unit(len(units), tuple(sub), tuple(sorted(shared)), locked))
     placed = {h.id for u in units for h in u.handoffs}
     base = {pid: scaled(v) for pid, v in context.base_load.items()}
     for h in handoffs:  # handoffs left out stay with their current owner
@@ -928,6 +940,7 @@ def _assemble(problem: _Problem, results: Sequence[_PartResult]) -> Schedule:
         notes.extend(r.notes)
         for k, v in r.terms.items():
             terms[k] += v
+    notes.extend(_no_go_live_notes(problem, starts))
     return Schedule(
         start_week=starts,
         exceptions=tuple(exceptions),
@@ -936,6 +949,20 @@ def _assemble(problem: _Problem, results: Sequence[_PartResult]) -> Schedule:
         stages=tuple(r.stats for r in results),
         terms=terms,
     )
+
+
+def _no_go_live_notes(problem: _Problem, starts: dict[str, int]) -> list[str]:
+    """One note per account still onboarding without a go-live date whose go-live-bound
+    handoffs (PM, SA, HYBRID; the CSM when it waits too) were scheduled without waiting."""
+    roles = ONBOARDING_ROLES + (("CSM",) if problem.scenario.rules.onboarding_csm_waits else ())
+    by_account: dict[str, list[Handoff]] = defaultdict(list)
+    for u in problem.units:
+        for h in u.handoffs:
+            if (h.onboarding and h.go_live is None and h.role in roles and h.id in starts
+                    and h.locked_week is None):
+                by_account[h.account_id].append(h)
+    return [no_go_live_note(hs, min(starts[h.id] for h in hs), problem.scenario)
+            for hs in by_account.values()]
 
 
 def greedy_schedule(
