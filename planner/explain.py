@@ -237,9 +237,13 @@ class CapConflict:
     start_date: str = ""
     limit_points: float = 0.0
     last_day: str = ""  # ISO date when the person leaves (outgoing caps)
+    kept_points: float = 0.0  # load: points the person keeps throughout
+    in_points: float = 0.0  # load: points of the incoming handoffs
+    handed_over: int = 0  # load: the person's outgoing handoffs
+    out_points: float = 0.0  # load: their points
 
 
-def cap_conflict_text(c: CapConflict, scenario: Scenario) -> str:
+def cap_conflict_text(c: CapConflict, scenario: Scenario, alone: bool = False) -> str:
     """A conflicting rule in business words, with what to relax, e.g. "Lee Chen: 7 outgoing
     handoffs, at most 4 fit with a cap of 2 a week and 6 weeks off; ..."."""
     off = f" and {c.weeks_off} weeks off" if c.weeks_off else ""
@@ -257,9 +261,10 @@ def cap_conflict_text(c: CapConflict, scenario: Scenario) -> str:
         if c.fit < c.handoffs:
             return (f"{head}, at most {c.fit} fit with a cap of {c.cap} a week{off}; "
                     f"raise {c.subject}'s weekly {key} or {fix}")
+        others = ("in the weeks each handoff allows (some have fewer open weeks than others)"
+                  if alone else "together with the other rules listed")
         return (f"{head} with a cap of {c.cap} a week{off} over {c.open_weeks} open weeks "
-                f"cannot fit together with the other rules listed; raise {c.subject}'s weekly "
-                f"{key}")
+                f"cannot fit {others}; raise {c.subject}'s weekly {key}")
     if c.family == "ramp":
         return (f"{c.subject} (new hire from {_day(c.start_date)}): {c.handoffs} incoming "
                 f"handoffs, at most {c.fit} fit with {rules.new_hire_ramp_max_in} a week in the "
@@ -268,17 +273,31 @@ def cap_conflict_text(c: CapConflict, scenario: Scenario) -> str:
     if c.family == "team_cap":
         return (f"{c.subject} team: {c.handoffs} handoffs, at most {c.fit} fit with a team cap "
                 f"of {c.cap} a week; raise max_handoffs_per_team_week")
-    return (f"{c.subject}: carrying both old and new accounts during the overlaps would go above "
-            f"{c.limit_points:g} points (capacity × load_tolerance {rules.load_tolerance:g}) in "
-            f"some week; raise load_tolerance or {c.subject}'s capacity, or hand fewer accounts "
-            f"to {c.subject}")
+    return _load_text(c, scenario)
+
+
+def _load_text(c: CapConflict, scenario: Scenario) -> str:
+    """The load rule in words, with the points that break it: "Ben: keeps 5 points and
+    would take over 2 accounts worth 10 points, above the limit of 10 points ..."."""
+    limit = (f"the limit of {c.limit_points:g} points (capacity × load_tolerance "
+             f"{scenario.rules.load_tolerance:g})")
+    fix = (f"raise load_tolerance or {c.subject}'s capacity, or hand fewer accounts to "
+           f"{c.subject}")
+    taking = f"{c.handoffs} account{'s' if c.handoffs != 1 else ''} worth {c.in_points:g} points"
+    if not c.handed_over:
+        return (f"{c.subject}: keeps {c.kept_points:g} points and would take over {taking}, "
+                f"above {limit}; {fix}")
+    return (f"{c.subject}: keeps {c.kept_points:g} points, hands over {c.handed_over} "
+            f"account{'s' if c.handed_over != 1 else ''} worth {c.out_points:g} points and "
+            f"would take over {taking}; carrying old and new accounts during the overlaps "
+            f"goes above {limit} in some week; {fix}")
 
 
 def diagnosis_lines(
     conflicts: Sequence[CapConflict], unplaced: int, scenario: Scenario
 ) -> list[str]:
     """The diagnosis of an impossible part: the rules in conflict, then what was done."""
-    lines = [cap_conflict_text(c, scenario) for c in conflicts]
+    lines = [cap_conflict_text(c, scenario, len(conflicts) == 1) for c in conflicts]
     if unplaced:
         lines.append(f"{unplaced} handoff(s) could not be placed within the weekly caps and "
                      "load limits and are listed as exceptions; "

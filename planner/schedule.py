@@ -355,13 +355,19 @@ def out_cap(person_id: str, context: ScheduleContext, scenario: Scenario) -> int
     return scenario.rules.max_handoffs_out_per_week
 
 
+def in_cap(person_id: str, context: ScheduleContext, scenario: Scenario) -> int:
+    """Incoming handoffs allowed a week before any ramp: the roster's or the scenario's."""
+    person = context.person(person_id)
+    if person is not None and person.max_in_per_week is not None:
+        return person.max_in_per_week
+    return scenario.rules.max_handoffs_in_per_week
+
+
 def in_cap_by_week(person_id: str, context: ScheduleContext, scenario: Scenario) -> list[int]:
     """Incoming handoffs allowed per plan week: the weekly cap, lowered to
     ``new_hire_ramp_max_in`` in the first ``new_hire_ramp_weeks`` weeks after a start date."""
     person = context.person(person_id)
-    cap = scenario.rules.max_handoffs_in_per_week
-    if person is not None and person.max_in_per_week is not None:
-        cap = person.max_in_per_week
+    cap = in_cap(person_id, context, scenario)
     caps = [cap] * scenario.weeks
     if person is not None and person.start_date is not None:
         first = first_week_from(scenario, person.start_date)

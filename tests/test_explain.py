@@ -72,6 +72,13 @@ def test_cap_conflict_texts():
     assert cap_conflict_text(CapConflict("team_cap", "Venus CSM", 30, 20, 5, 4), sc) == (
         "Venus CSM team: 30 handoffs, at most 20 fit with a team cap of 5 a week; "
         "raise max_handoffs_per_team_week")
+    load = CapConflict("load", "Ben", 2, 0, 0, 12, limit_points=11.5, kept_points=5,
+                       in_points=10, handed_over=1, out_points=3)
+    assert cap_conflict_text(load, sc) == (
+        "Ben: keeps 5 points, hands over 1 account worth 3 points and would take over 2 "
+        "accounts worth 10 points; carrying old and new accounts during the overlaps goes above "
+        "the limit of 11.5 points (capacity × load_tolerance 1.15) in some week; raise "
+        "load_tolerance or Ben's capacity, or hand fewer accounts to Ben")
     assert "new hire from Jan 18, 2027" in cap_conflict_text(
         CapConflict("ramp", "Noa", 5, 4, 2, 2, start_date="2027-01-18"), sc)
 

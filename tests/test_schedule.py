@@ -374,3 +374,65 @@ def test_per_person_out_cap_override():
     assert sorted(result.start_week[f"a{i}"] for i in range(3)) == [0, 1, 2]
     assert [result.start_week[f"c{i}"] for i in range(3)] == [0, 0, 0]
     assert result.terms["early_forced"] == 15
+
+
+def test_leaver_out_cap_is_named_not_the_receivers_long_finished_ramp():
+    # Wen leaves Friday of week 2: a 2-week CSM overlap starts in week 0 or 1, and Wen may
+    # hand over 6 a week: 12 of 300 fit. Five receivers (Start Date 2019: no ramp in the
+    # plan) get 60 each; their in caps (6 a week) hold 12 each, more than Wen can send them,
+    # so only Wen's out cap binds and the diagnosis names it alone.
+    from datetime import date
+
+    people = [person("wen", "Wen Novak", last_day=day(2, 4))]
+    people += [person(f"r{i}", f"Mars Person {i}", start_date=date(2019, 1, 1))
+               for i in range(5)]
+    ctx = ScheduleContext(people=tuple(people))
+    hs = [handoff(f"h{i}", "wen", f"r{i % 5}") for i in range(300)]
+    result = solve(hs, ctx, scenario(objective=EARLY_ONLY))
+    assert len(result.start_week) == 12 and len(result.exceptions) == 288
+    assert result.diagnosis == (
+        "Wen Novak: 300 outgoing handoffs, at most 12 fit with a cap of 6 a week before the "
+        "last day (Jan 22, 2027); raise Wen Novak's weekly cap ('Max Out Per Week' in the "
+        "roster, or [rules] max_handoffs_out_per_week for everyone) or move some of these "
+        "accounts later in another plan",
+        "288 handoff(s) could not be placed within the weekly caps and load limits and are "
+        "listed as exceptions; the rest is scheduled")
+
+
+def test_load_conflict_is_found_by_the_assumption_solve():
+    # Ben (capacity 10, tolerance 1.0) keeps 5 points and hands nothing over; Ana and Cid
+    # each give him a 5-point account: 5 + 10 = 15 > 10 in every week once both started.
+    # No cap is short (2 incoming, 6 a week), so the counting shortcut finds nothing and
+    # the assumption solve names the load rule of Ben. One of the two is set aside.
+    from planner.optimize import schedule as opt
+
+    ctx = ScheduleContext(people=(person("ben", "Ben Ode"),), capacity={"ben": 10.0},
+                          base_load={"ben": 5.0})
+    sc = scenario(objective=EARLY_ONLY, load_tolerance=1.0)
+    hs = [handoff("x", "ana", "ben", points=5.0), handoff("y", "cid", "ben", points=5.0)]
+    problem = opt._prepare(hs, ctx, sc)
+    assert opt._counting_conflicts(problem, problem.units) == []
+    result = solve(hs, ctx, sc)
+    assert len(result.start_week) == 1 and len(result.exceptions) == 1
+    assert result.diagnosis[0] == (
+        "Ben Ode: keeps 5 points and would take over 2 accounts worth 10 points, above the "
+        "limit of 10 points (capacity × load_tolerance 1); raise load_tolerance or Ben Ode's "
+        "capacity, or hand fewer accounts to Ben Ode")
+    assert result.exceptions[0].reason.startswith(
+        "does not fit the weekly caps and load limits: Ben Ode: keeps 5 points")
+
+
+def test_week_by_week_out_cap_conflict_is_found_by_the_assumption_solve():
+    # Ana may give 2 a week over a 2-week plan (PM handoffs, 1-week overlap). Three of her
+    # four receivers are off in week 1, so three handoffs need week 0: one too many. Counted
+    # over the open weeks (0 and 1) the cap holds 4 >= 4, so only the assumption solve
+    # finds it; the schedule keeps 3 (two in week 0, the free one in week 1).
+    ctx = ScheduleContext(people=tuple(person(f"r{i}", weeks_off=(day(1, 2),))
+                                       for i in range(3)) + (person("ana", "Ana Ruiz"),))
+    sc = scenario(weeks=2, objective=EARLY_ONLY, max_handoffs_out_per_week=2)
+    hs = [handoff(f"h{i}", "ana", f"r{i}", role="PM") for i in range(4)]
+    result = solve(hs, ctx, sc)
+    assert len(result.start_week) == 3 and result.start_week["h3"] == 1
+    assert result.diagnosis[0].startswith(
+        "Ana Ruiz: 4 outgoing handoffs with a cap of 2 a week over 2 open weeks cannot fit "
+        "in the weeks each handoff allows")

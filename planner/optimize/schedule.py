@@ -36,7 +36,7 @@ import networkx as nx
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from planner.domain import Handoff
+from planner.domain import POINT_SCALE, Handoff
 from planner.explain import (
     CapConflict,
     cap_conflict_text,
@@ -56,6 +56,7 @@ from planner.schedule import (
     StageStats,
     allowed_weeks,
     group_keys,
+    in_cap,
     in_cap_by_week,
     in_soft_zone,
     load_limits,
@@ -391,10 +392,7 @@ def add_weekly_caps(m: _PartModel) -> None:
             if most > cap:
                 m.add(expr <= cap, "out_cap", pid)
     for pid, counts in m.count_by(lambda h: [h.to_id] if h.to_id else []).items():
-        person = m.ctx.person(pid)
-        cap = m.sc.rules.max_handoffs_in_per_week
-        if person is not None and person.max_in_per_week is not None:
-            cap = person.max_in_per_week
+        cap = in_cap(pid, m.ctx, m.sc)
         for w in range(m.sc.weeks):
             expr, most = m.week_sum(counts, w)
             if most > cap:
@@ -726,9 +724,7 @@ def _conflicts(problem: _Problem, units: Sequence[_Unit],
             cap = out_cap(subject, ctx, sc)
             fit = cap * len(open_weeks)
         elif family == "in_cap":
-            cap = sc.rules.max_handoffs_in_per_week
-            if person is not None and person.max_in_per_week is not None:
-                cap = person.max_in_per_week
+            cap = in_cap(subject, ctx, sc)
             fit = cap * len(open_weeks)
         elif family == "ramp":
             caps = in_cap_by_week(subject, ctx, sc)
@@ -741,15 +737,35 @@ def _conflicts(problem: _Problem, units: Sequence[_Unit],
         start = person.start_date.isoformat() if person and person.start_date else ""
         name = subject if family == "team_cap" else ctx.name(subject)
         leaves = person.last_day.isoformat() if person and person.last_day else ""
-        out.append(CapConflict(family, name, len(hs), fit, cap, len(open_weeks), off, start,
-                               problem.limits.get(subject, 0) / 100, leaves))
+        given = [h for u in units for h in u.handoffs if h.from_id == subject]
+        out.append(CapConflict(
+            family, name, len(hs), fit, cap, len(open_weeks), off, start,
+            problem.limits.get(subject, 0) / POINT_SCALE, leaves,
+            kept_points=problem.base.get(subject, 0) / POINT_SCALE,
+            in_points=sum(h.points for _, h in hs) if family == "load" else 0.0,
+            handed_over=len(given) if family == "load" else 0,
+            out_points=sum(h.points for h in given) if family == "load" else 0.0))
     return out
+
+
+def _ramp_in_plan(person_id: str, problem: _Problem) -> bool:
+    """True when the person's new-hire ramp lowers the intake in some week of the plan:
+    someone who started years ago has no ramp to blame."""
+    ctx, sc = problem.context, problem.scenario
+    plain = in_cap(person_id, ctx, sc)
+    return any(cap < plain for cap in in_cap_by_week(person_id, ctx, sc))
 
 
 def _counting_conflicts(problem: _Problem, units: Sequence[_Unit]) -> list[CapConflict]:
     """Caps that cannot hold even alone: more handoffs than the cap times the open weeks
-    (a pigeonhole the solver is slow to prove)."""
-    ctx = problem.context
+    (a pigeonhole the solver is slow to prove), the binding ones first.
+
+    Binding: conflicts are taken by shortfall (handoffs - fit), largest first; a later cap
+    is left out when the caps already named on the other side of its handoffs leave it no
+    more than it can hold (five receivers of one leaver whose own out cap lets only 12 go
+    are not short of room: the leaver's cap is the one to raise). A new hire's ramp counts
+    only when it falls inside the plan and the plain in cap alone would fit."""
+    ctx, rules = problem.context, problem.scenario.rules
     keys: set[tuple[str, str]] = set()
     for u in units:
         for h in u.handoffs:
@@ -757,13 +773,46 @@ def _counting_conflicts(problem: _Problem, units: Sequence[_Unit]) -> list[CapCo
                 keys.add(("out_cap", h.from_id))
             if h.to_id:
                 keys.add(("in_cap", h.to_id))
-                person = ctx.person(h.to_id)
-                if person is not None and person.start_date is not None:
+                if _ramp_in_plan(h.to_id, problem):
                     keys.add(("ramp", h.to_id))
-            if problem.scenario.rules.max_handoffs_per_team_week > 0:
+            if rules.max_handoffs_per_team_week > 0:
                 keys.update(("team_cap", t) for t in teams_of(h, ctx))
-    found = _conflicts(problem, units, sorted(keys))
-    return [c for c in found if c.family != "load" and c.fit < c.handoffs]
+    found = {(c.family, key[1]): c for key, c in
+             zip(sorted(keys), _conflicts(problem, units, sorted(keys)), strict=True)
+             if c.fit < c.handoffs}
+    for (family, pid) in list(found):  # the ramp only when the plain cap alone would fit
+        if family == "ramp" and ("in_cap", pid) in found:
+            del found[family, pid]
+    pairs: dict[tuple[str, str], int] = defaultdict(int)  # (giver, receiver) -> handoffs
+    for u in units:
+        for h in u.handoffs:
+            if h.from_id and h.to_id:
+                pairs[h.from_id, h.to_id] += 1
+    named: dict[tuple[str, str], CapConflict] = {}
+    for (family, pid), c in sorted(found.items(),
+                                   key=lambda kv: (kv[1].fit - kv[1].handoffs, kv[0])):
+        if family != "team_cap" and _counted(family, pid, c, pairs, named) <= c.fit:
+            continue  # the caps named on the other side already hold these back
+        named[family, pid] = c
+    return list(named.values())
+
+
+def _counted(family: str, pid: str, conflict: CapConflict,
+             pairs: dict[tuple[str, str], int],
+             named: dict[tuple[str, str], CapConflict]) -> int:
+    """How many of a person's handoffs could reach the cap, given the caps already named
+    for the people on the other side (each lets at most its own fit through)."""
+    total = conflict.handoffs
+    for (giver, receiver), n in pairs.items():
+        if family == "out_cap" and giver == pid:
+            other = named.get(("in_cap", receiver)) or named.get(("ramp", receiver))
+        elif family in ("in_cap", "ramp") and receiver == pid:
+            other = named.get(("out_cap", giver))
+        else:
+            continue
+        if other is not None:
+            total -= n - min(n, other.fit)
+    return total
 
 
 def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list[CapConflict]:
@@ -852,7 +901,8 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
         for u in unplaced:
             people = {p for h in u.handoffs for p in (h.from_id, h.to_id) if p}
             own = [c for c in conflicts if c.subject in {problem.context.name(p) for p in people}]
-            text = "; ".join(cap_conflict_text(c, problem.scenario) for c in own or conflicts)
+            text = "; ".join(cap_conflict_text(c, problem.scenario, len(conflicts) == 1)
+                             for c in own or conflicts)
             reason = ("does not fit the weekly caps and load limits" if conflicts else
                       "no week found within the weekly caps and load limits in the time "
                       "limit (raise [solver] time_limit_s for a longer search)")
