@@ -236,6 +236,7 @@ def test_small_parts_in_parallel_give_the_same_answer():
     sc2 = replace(sc2, solver=replace(sc2.solver, workers=2))
     two = schedule_handoffs(hs, ScheduleContext(), sc2)
     assert len(one.stages) == len(two.stages) == 4
+    assert one.start_week == two.start_week  # each part on one worker, deterministic limits
     assert one.terms == two.terms == {"early_forced": 5 * 4 * (0 + 1 + 2), "near_renewal": 0,
                                       "previous_change": 0, "peak_week": 0, "wave_spread": 0}
 
@@ -436,3 +437,40 @@ def test_week_by_week_out_cap_conflict_is_found_by_the_assumption_solve():
     assert result.diagnosis[0].startswith(
         "Ana Ruiz: 4 outgoing handoffs with a cap of 2 a week over 2 open weeks cannot fit "
         "in the weeks each handoff allows")
+
+
+def test_an_impossible_part_stays_within_its_budget(monkeypatch):
+    # Lee Chen's 7 handoffs (cap 2, 2 open weeks) in a 5-second budget, a part of 7 units
+    # (too small for the LP). CP-SAT is asked for: the first attempt on an incomplete start
+    # 0.2 x 5 = 1 s, placing what fits 0.2 x 5 = 1 s, and re-optimizing what fits with the
+    # rest, (1 - 0.2 - 0.1 - 0.2) x 5 = 2.5 s: 4.5 s in all, within the 5 s.
+    from planner.optimize import schedule as opt
+
+    asked: list[float] = []
+    real = opt._solver
+
+    def recording(sc, seconds, lns_workers=1):
+        asked.append(round(seconds, 6))
+        return real(sc, seconds, lns_workers)
+
+    monkeypatch.setattr(opt, "_solver", recording)
+    sc = scenario(weeks=8, objective=EARLY_ONLY, max_handoffs_out_per_week=2)
+    ctx = ScheduleContext(people=(person("lee", "Lee Chen",
+                                         weeks_off=tuple(day(w) for w in range(2, 8))),))
+    hs = [handoff(f"h{i}", "lee", f"r{i}") for i in range(7)]
+    result = solve(hs, ctx, sc)
+    assert len(result.start_week) == 4
+    assert asked == [1.0, 1.0, 2.5]
+
+
+def test_two_runs_give_the_same_schedule():
+    # 1,000 generated accounts: one part of 357 account groups, LP rounding improved by the
+    # interleaved search on two workers. Deterministic limits: identical start weeks.
+    from benchmarks.schedule_bench import bench_scenario, generate
+
+    hs, ctx = generate(1000)
+    sc = bench_scenario(time_limit=2.0, workers=2)
+    first = schedule_handoffs(hs, ctx, sc)
+    second = schedule_handoffs(hs, ctx, sc)
+    assert first.start_week == second.start_week and first.terms == second.terms
+    assert check_schedule(hs, ctx, sc, first) == []

@@ -21,6 +21,27 @@ When a part is proved impossible, a second solve on one worker with one assumpti
 per rule family and person names the conflicting rules, and a third solve places as many
 handoffs as fit; the rest go to the exceptions. A time limit keeps the best schedule found
 (the solver's, or the start point if the solver found nothing better) and its gap.
+
+Time and reproducibility: ``[solver] time_limit_s`` is the schedule stage's budget. It is
+shared by the parts in proportion to their size (at least ``MIN_PART_SECONDS`` each), and
+within a part it covers building the model, the LP relaxation (counted as ``LP_SHARE`` of
+the part's seconds), the CP-SAT search (the rest) and, for an impossible part, the
+diagnosis (``DIAGNOSIS_SHARE``), the solve that places what fits (``PLACE_SHARE``) and the
+re-optimization of what fits (what is left). Every limit is deterministic work, not wall
+time: the relaxation runs to its end, and CP-SAT stops at ``max_deterministic_time``
+(``DTIME_PER_SECOND`` units per second of budget), so the same inputs give the same schedule
+on every run, whatever else the machine is doing. The wall time therefore follows the
+machine's speed: on the 2-core machine the figures were measured on it stays close to the
+budget; a wall-clock guard (``WALL_SAFETY`` x the budget) stops a much slower machine, with
+a warning that the run may not be reproducible.
+
+Workers: with ``[solver] workers`` > 1 a large part whose start is complete is improved by an
+interleaved large-neighbourhood search on that many workers (``interleave_search``, which is
+reproducible); otherwise CP-SAT runs its full search on one worker (it can prove optimality
+or impossibility), and small parts are solved side by side, one worker each. Measured on the
+1,000-account benchmark (one part of 357 account groups): free parallel search (two workers,
+wall-clock limit, not reproducible) 8,750 in 9 s; one worker 8,840 (no better than the LP
+rounding) even after 17 s; interleaved neighbourhood search 8,760 in 2.5-4 s and 8,735 in 6 s.
 """
 
 from __future__ import annotations
@@ -77,7 +98,16 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 SMALL_PART = 300  # units; smaller parts are solved one worker each, in parallel
 LP_MIN_UNITS = 200  # parts this large start from the LP relaxation (bound and rounding)
-LP_SHARE = 0.6  # at most this share of a part's time goes to the relaxation
+LP_SHARE = 0.6  # share of a part's seconds counted for the relaxation when it runs
+#: CP-SAT deterministic time units per second of budget. Measured on the reference plan and
+#: the 1,000/10,000-account benchmarks (one worker, 2 shared cores): 0.4-0.6 units a second.
+DTIME_PER_SECOND = 0.5
+#: Hard wall-clock stop, as a multiple of a solve's seconds: only a much slower machine
+#: reaches it, and then the run is no longer reproducible (logged as a warning).
+WALL_SAFETY = 3.0
+DIAGNOSIS_SHARE = 0.1  # share of a part's seconds for the assumption-literal solve
+PLACE_SHARE = 0.2  # share for the solve that places as many handoffs as fit
+MIN_PART_SECONDS = 0.2  # a tiny part still gets this much (it usually proves optimal at once)
 LP_SOLVER = "HIGHS_LP"  # the relaxation: HiGHS (shipped with OR-Tools) solves it fastest
 
 
@@ -601,10 +631,19 @@ class _PartResult:
     stats: StageStats
 
 
-def _solver(scenario: Scenario, seconds: float, workers: int) -> cp_model.CpSolver:
+def _solver(scenario: Scenario, seconds: float, lns_workers: int = 1) -> cp_model.CpSolver:
+    """A CP-SAT solver whose limit is deterministic work (``DTIME_PER_SECOND`` x seconds),
+    so that the same inputs give the same schedule on every run; a wall-clock stop at
+    ``WALL_SAFETY`` x seconds guards a much slower machine. One worker with the full search
+    (it can prove optimality or impossibility), or with ``lns_workers`` > 1 an interleaved
+    (deterministic) search of that many large-neighbourhood workers that improve the hint."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.max_deterministic_time = max(0.05, DTIME_PER_SECOND * seconds)
+    solver.parameters.max_time_in_seconds = max(1.0, WALL_SAFETY * seconds)
+    solver.parameters.num_workers = max(1, lns_workers)
+    if lns_workers > 1:
+        solver.parameters.interleave_search = True
+        solver.parameters.use_lns_only = True
     solver.parameters.random_seed = scenario.solver.seed
     if log.isEnabledFor(logging.DEBUG):
         solver.parameters.log_search_progress = True
@@ -612,14 +651,27 @@ def _solver(scenario: Scenario, seconds: float, workers: int) -> cp_model.CpSolv
     return solver
 
 
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, what: str) -> int:
+    """Solve, and warn when the wall-clock guard (not the deterministic limit) stopped it."""
+    status = solver.solve(model)
+    wall_limit = solver.parameters.max_time_in_seconds
+    if solver.wall_time >= 0.99 * wall_limit and status in (cp_model.FEASIBLE,
+                                                             cp_model.UNKNOWN):
+        log.warning("%s stopped by the wall-clock guard after %.0f s: this machine is slower "
+                    "than the calibration, and a re-run may give another schedule", what,
+                    solver.wall_time)
+    return status
+
+
 def _lp_relaxation(
     m: _PartModel, seconds: float
 ) -> tuple[int | None, dict[tuple[int, int], float]]:
     """The model's linear relaxation, solved with HiGHS (shipped with OR-Tools): a lower
     bound (rounded up) and the fractional week values, whose rounding guides the hint. Read
-    from the CP-SAT model itself so that both always describe the same rules. (0, {}) when
-    the LP does not finish in time; (None, {}) when the relaxation is infeasible, which
-    proves that the rules cannot all hold."""
+    from the CP-SAT model itself so that both always describe the same rules. It runs to
+    the end (its answer is then the same on every run); ``seconds`` is only a wall-clock
+    guard. (0, {}) when the guard stops it; (None, {}) when the relaxation is infeasible,
+    which proves that the rules cannot all hold."""
     proto = m.model.proto
     lp = pywraplp.Solver.CreateSolver(LP_SOLVER)
     if lp is None:  # pragma: no cover - HiGHS ships with OR-Tools
@@ -675,7 +727,8 @@ def _lp_relaxation(
     if status == pywraplp.Solver.INFEASIBLE:
         return None, {}
     if status != pywraplp.Solver.OPTIMAL:
-        log.info("schedule LP relaxation: status %d, no bound", status)
+        log.warning("schedule LP relaxation stopped (status %d) after %.0f s: no bound, and "
+                    "a re-run may give another schedule", status, lp.wall_time() / 1000)
         return 0, {}
     bound = int(-(-(objective.Value() + proto.objective.offset - 1e-6) // 1))
     values = {key: var.solution_value() for key, var in
@@ -824,9 +877,8 @@ def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list
     m = _build(problem, units, guarded=True, objective=False)
     keys = list(m.guards)
     m.model.add_assumptions([m.guards[k] for k in keys])
-    solver = _solver(problem.scenario, seconds, 1)
-    status = solver.solve(m.model)
-    if status != cp_model.INFEASIBLE:
+    solver = _solver(problem.scenario, seconds)
+    if _solve(solver, m.model, "the diagnosis") != cp_model.INFEASIBLE:
         return []
     core = set(solver.sufficient_assumptions_for_infeasibility())
     chosen = [k for k in keys if m.guards[k].index in core]
@@ -840,7 +892,7 @@ def _start_point(m: _PartModel, seconds: float) -> tuple[dict[int, int], int | N
     best = _greedy(m.problem, m.units, costed=True)
     if len(m.units) < LP_MIN_UNITS:
         return best, 0
-    bound, values = _lp_relaxation(m, seconds)
+    bound, values = _lp_relaxation(m, WALL_SAFETY * seconds)
     if values:
         rounded = _greedy(m.problem, m.units, lp=values)
         complete = len(rounded) == len(m.units)
@@ -851,26 +903,26 @@ def _start_point(m: _PartModel, seconds: float) -> tuple[dict[int, int], int | N
 
 
 def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds: float,
-                workers: int, retry: bool = True) -> _PartResult:
+                workers: int = 1, retry: bool = True, guard: float | None = None
+                ) -> _PartResult:
+    """Schedule one part within ``seconds`` of budget (see the module docstring for how the
+    budget is spent). ``workers`` > 1: a complete start is improved by that many interleaved
+    neighbourhood-search workers. ``guard``: the seconds the relaxation's wall-clock guard
+    is based on (the whole part's, also when re-optimizing what fits with the rest)."""
     began = time.perf_counter()
-
-    def left(share: float = 1.0) -> float:
-        """Seconds of the part's budget still available (times share), at least one."""
-        return max(1.0, share * (seconds - (time.perf_counter() - began)))
-
     m = _build(problem, units)
-    start, relaxed = _start_point(m, left(LP_SHARE))
+    start, relaxed = _start_point(m, guard or seconds)
     _hint(m, start)
     complete = len(start) == len(units)
     lp_bound = relaxed or 0
+    spent = LP_SHARE if len(units) >= LP_MIN_UNITS else 0.0  # shares of the budget
     if relaxed is None:  # the LP relaxation is infeasible: proved impossible already
         status = cp_model.INFEASIBLE
     else:  # without a complete start the rules may be impossible: keep time for the rest
-        solver = _solver(problem.scenario, left(1.0 if complete else 0.4), workers)
-        status = solver.solve(m.model)
-    notes: list[str] = []
-    set_aside = 0
-    exceptions: list[ScheduleException] = []
+        share = 1 - spent if complete else PLACE_SHARE
+        spent += share
+        solver = _solver(problem.scenario, share * seconds, workers if complete else 1)
+        status = _solve(solver, m.model, f"schedule part {number}")
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = _chosen(m, solver)
         if complete and sum(_evaluate(m, start).values()) < sum(_evaluate(m, chosen).values()):
@@ -880,59 +932,91 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
     elif status == cp_model.UNKNOWN and complete:
         chosen, label, bound = start, "FEASIBLE", lp_bound  # the solver ran out of time
     else:
-        conflicts = []
-        if status == cp_model.INFEASIBLE:  # proved: name the rules, then place what fits
-            conflicts = _diagnose(problem, units, left(0.3))
-            m = _build(problem, units, optional=True)
-            _hint(m, start)
-            solver = _solver(problem.scenario, left(), workers)
-            status = solver.solve(m.model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            chosen = _chosen(m, solver)
-            if len(start) > len(chosen):
-                chosen = start
-        else:  # nothing better in time: the greedy start, which respects every rule
-            chosen = start
-            notes.append(f"part {number}: the solver found no schedule in time; the greedy "
-                         "schedule is kept and what it could not place is listed")
-        unplaced = [u for u in units if u.index not in chosen]
-        notes.extend(diagnosis_lines(conflicts, sum(len(u.handoffs) for u in unplaced),
-                                     problem.scenario))
-        for u in unplaced:
-            people = {p for h in u.handoffs for p in (h.from_id, h.to_id) if p}
-            own = [c for c in conflicts if c.subject in {problem.context.name(p) for p in people}]
-            text = "; ".join(cap_conflict_text(c, problem.scenario, len(conflicts) == 1)
-                             for c in own or conflicts)
-            reason = ("does not fit the weekly caps and load limits" if conflicts else
-                      "no week found within the weekly caps and load limits in the time "
-                      "limit (raise [solver] time_limit_s for a longer search)")
-            exceptions.extend(ScheduleException(h.id, reason + (f": {text}" if text else ""))
-                              for h in u.handoffs)
-        placed = [u for u in units if u.index in chosen]
-        if retry and placed and unplaced:
-            # Optimize what fits as a part of its own, so its figures (and gap) are real.
-            again = _solve_part(problem, number, placed, max(2.0, seconds), workers,
-                                retry=False)
-            # A proved conflict: what fits is optimized on its own. A time-out: the set
-            # aside was not proved necessary, so the part is at best FEASIBLE.
-            status = again.stats.status if conflicts else "FEASIBLE"
-            stats = replace(again.stats, handoffs=sum(len(u.handoffs) for u in units),
-                            status=status, seconds=time.perf_counter() - began,
-                            set_aside=sum(len(u.handoffs) for u in unplaced))
-            kept = [n for n in notes if "greedy schedule is kept" not in n]
-            return _PartResult(again.starts, exceptions + list(again.exceptions),
-                               kept + list(again.notes), again.terms, stats)
-        label = "FEASIBLE" if placed else "INFEASIBLE" if conflicts else "UNKNOWN"
-        bound = 0  # the optional model's bound counts unplaced penalties; not comparable
-        set_aside = sum(len(u.handoffs) for u in unplaced)
+        return _set_aside(problem, number, units, (seconds, spent, workers), start, status,
+                          began, retry)
     terms = _evaluate(m, chosen)
+    return _result(number, units, chosen, terms, label, bound, began)
+
+
+def _set_aside(problem: _Problem, number: int, units: Sequence[_Unit],
+               budget: tuple[float, float, int], start: dict[int, int], status: int,
+               began: float, retry: bool) -> _PartResult:
+    """A part whose rules cannot all hold (or no schedule found in time): name the
+    conflicting rules, place as many handoffs as fit, set the rest aside as exceptions, and
+    optimize what fits on its own with what is left of the part's budget.
+    ``budget``: the part's seconds, the share of them already spent, the workers."""
+    seconds, spent, workers = budget
+    conflicts: list[CapConflict] = []
+    notes: list[str] = []
+    chosen = start
+    if status == cp_model.INFEASIBLE:  # proved: name the rules, then place what fits
+        conflicts = _diagnose(problem, units, DIAGNOSIS_SHARE * seconds)
+        m = _build(problem, units, optional=True)
+        _hint(m, start)
+        solver = _solver(problem.scenario, PLACE_SHARE * seconds)
+        if _solve(solver, m.model, f"placing part {number}") in (cp_model.OPTIMAL,
+                                                                  cp_model.FEASIBLE):
+            found = _chosen(m, solver)
+            chosen = found if len(found) >= len(start) else start
+    else:  # nothing in time: the greedy start, which respects every rule
+        notes.append(f"part {number}: the solver found no schedule in time; the greedy "
+                     "schedule is kept and what it could not place is listed")
+    unplaced = [u for u in units if u.index not in chosen]
+    placed = [u for u in units if u.index in chosen]
+    notes.extend(diagnosis_lines(conflicts, sum(len(u.handoffs) for u in unplaced),
+                                 problem.scenario))
+    exceptions = _set_aside_reasons(problem, unplaced, conflicts)
+    set_aside = sum(len(u.handoffs) for u in unplaced)
+    if retry and placed and unplaced:
+        # Optimize what fits as a part of its own, so its figures (and gap) are real; it
+        # gets the part's budget minus what the first attempt, diagnosis and placing took.
+        spent += DIAGNOSIS_SHARE + PLACE_SHARE if conflicts else 0.0
+        again = _solve_part(problem, number, placed, max(0.1, 1 - spent) * seconds,
+                            workers, retry=False, guard=seconds)
+        # A proved conflict: what fits is optimized on its own. A time-out: the set
+        # aside was not proved necessary, so the part is at best FEASIBLE.
+        stats = replace(again.stats, handoffs=sum(len(u.handoffs) for u in units),
+                        status=again.stats.status if conflicts else "FEASIBLE",
+                        seconds=time.perf_counter() - began, set_aside=set_aside)
+        kept = [n for n in notes if "greedy schedule is kept" not in n]
+        return _PartResult(again.starts, exceptions + list(again.exceptions),
+                           kept + list(again.notes), again.terms, stats)
+    label = "FEASIBLE" if placed else "INFEASIBLE" if conflicts else "UNKNOWN"
+    # the optional model's bound counts unplaced penalties; not comparable: no bound
+    m = _build(problem, placed, objective=False)
+    result = _result(number, units, chosen, _evaluate(m, chosen), label, 0, began, set_aside)
+    return replace(result, exceptions=exceptions, notes=notes)
+
+
+def _set_aside_reasons(problem: _Problem, unplaced: Sequence[_Unit],
+                       conflicts: Sequence[CapConflict]) -> list[ScheduleException]:
+    """Each set-aside handoff with the conflicting rules of its own people (or all)."""
+    out = []
+    for u in unplaced:
+        people = {problem.context.name(p) for h in u.handoffs for p in (h.from_id, h.to_id)
+                  if p}
+        own = [c for c in conflicts if c.subject in people]
+        text = "; ".join(cap_conflict_text(c, problem.scenario, len(conflicts) == 1)
+                         for c in own or conflicts)
+        reason = ("does not fit the weekly caps and load limits" if conflicts else
+                  "no week found within the weekly caps and load limits in the time "
+                  "limit (raise [solver] time_limit_s for a longer search)")
+        out.extend(ScheduleException(h.id, reason + (f": {text}" if text else ""))
+                   for h in u.handoffs)
+    return out
+
+
+def _result(number: int, units: Sequence[_Unit], chosen: dict[int, int],
+            terms: dict[str, int], label: str, bound: int, began: float,
+            set_aside: int = 0) -> _PartResult:
+    """A part's schedule and figures; the bound never exceeds the objective."""
     objective = sum(terms.values())
     bound = objective if label == "OPTIMAL" else min(bound, objective)
     stats = StageStats(number, sum(len(u.handoffs) for u in units), label, objective, bound,
                        relative_gap(objective, bound), time.perf_counter() - began, set_aside)
     log.info("schedule part %d: %d handoffs, %s, objective %d, bound %d, %.1f s",
              number, stats.handoffs, label, objective, bound, stats.seconds)
-    return _PartResult(_starts(units, chosen), exceptions, notes, terms, stats)
+    return _PartResult(_starts(units, chosen), [], [], terms, stats)
 
 
 def schedule_handoffs(
@@ -945,7 +1029,8 @@ def schedule_handoffs(
 
     Handoffs no week allows, and handoffs the caps cannot hold, are returned as exceptions
     with the reason; the rest is always scheduled. Time: ``[solver] time_limit_s`` shared
-    by the parts in proportion to their size.
+    by the parts in proportion to their size, spent as deterministic work so that a re-run
+    gives the same schedule (see the module docstring).
     """
     problem = _prepare(handoffs, context, scenario)
     parts = _parts(problem)
@@ -960,17 +1045,17 @@ def schedule_handoffs(
     for n, p in large:
         if progress:
             progress(f"scheduling part {n} of {len(parts)} ({len(p)} account groups)")
-        results[n] = _solve_part(problem, n, p, budget * len(p) / total, workers)
+        results[n] = _solve_part(problem, n, p, max(MIN_PART_SECONDS, budget * len(p) / total),
+                                 workers)
     if small:
         if progress:
             progress(f"scheduling {len(small)} small parts")
-        share = budget * sum(len(p) for _, p in small) / total
 
         def run(item: tuple[int, list[_Unit]]) -> tuple[int, _PartResult]:
             n, p = item
-            return n, _solve_part(problem, n, p, max(1.0, share * len(p) / total), 1)
+            return n, _solve_part(problem, n, p, max(MIN_PART_SECONDS, budget * len(p) / total))
 
-        if workers > 1 and len(small) > 1:
+        if workers > 1 and len(small) > 1:  # each part is one worker: same answer either way
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 results.update(pool.map(run, small))
         else:
