@@ -124,6 +124,15 @@ def exclusion_reason(
             f"{_plan_length(scenario)}")
 
 
+#: What a manager may do about each kind of warning (the Exceptions sheet's fix column).
+SPLIT_FIX = ("nothing to change: tell the customer that its owners change in separate weeks, "
+             "or move a date (the rule named) so that the account moves once")
+LOCKED_FIX = ("nothing to change if the lock is meant; otherwise clear Locked on the Handoffs "
+              "sheet and plan again")
+NO_GO_LIVE_FIX = ("confirm the week with the onboarding team, or fill in the account's go-live "
+                  "date and plan again")
+
+
 def locked_note(handoff: Handoff, conflicts: Sequence[Exclusion], scenario: Scenario) -> str:
     """A manager locked a handoff into a week some rule forbids: the lock is kept."""
     week = handoff.locked_week if handoff.locked_week is not None else 0

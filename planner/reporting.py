@@ -354,8 +354,11 @@ def exception_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Reason": e.reason,
             "Suggested fix": "relax the rule named, lengthen the plan, or lock a week by hand",
         })
+    warnings = {w.text: w for w in result.schedule.warnings}
     for line in result.schedule.diagnosis:
-        rows.append({"What": "schedule", "Reason": line, "Suggested fix": ""})
+        warning = warnings.get(line)
+        rows.append({"What": "schedule warning" if warning else "schedule", "Reason": line,
+                     "Suggested fix": warning.fix if warning else ""})
     return rows
 
 

@@ -102,6 +102,18 @@ class ScheduleException:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleWarning:
+    """An account that is scheduled, but not the way the rules usually want: its role
+    changes split over several weeks, a week locked against a rule, PM/SA handoffs of an
+    onboarding account without a go-live date. ``text`` is also a line of the diagnosis;
+    ``fix`` says what a manager may do about it."""
+
+    account_id: str
+    text: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
 class StageStats:
     """Solver figures of one part: status, objective, bound, relative gap, seconds.
 
@@ -131,6 +143,8 @@ class Schedule:
     waves: handoff id -> wave number (1 = first wave, in date order).
     terms: objective term name -> cost (integers, weights applied).
     diagnosis: business-words lines about conflicting rules, locks and splits.
+    warnings: the diagnosis lines that are warnings about a scheduled account (with the fix),
+    as opposed to rules in conflict.
     """
 
     start_week: dict[str, int]
@@ -139,6 +153,7 @@ class Schedule:
     diagnosis: tuple[str, ...] = ()
     stages: tuple[StageStats, ...] = ()
     terms: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[ScheduleWarning, ...] = ()
 
     @property
     def objective(self) -> int:

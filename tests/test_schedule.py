@@ -6,9 +6,10 @@ from collections import Counter
 from dataclasses import replace
 
 from planner.check.schedule import check_schedule, schedule_objective
+from planner.explain import NO_GO_LIVE_FIX, SPLIT_FIX
 from planner.optimize.schedule import greedy_schedule, schedule_handoffs
 from planner.scenario import ObjectiveWeights
-from planner.schedule import ScheduleContext, allowed_weeks
+from planner.schedule import ScheduleContext, ScheduleWarning, allowed_weeks
 
 try:
     from tests.schedule_helpers import day, handoff, person, scenario
@@ -309,6 +310,8 @@ def test_account_whose_roles_share_no_week_is_split_with_a_note():
     assert result.diagnosis == (
         "Account birch: CSM moves in weeks 1–3 (before Wen Novak's last day on Jan 29, 2027); "
         "PM and SA in weeks 6–12 (after go-live on Feb 8, 2027): scheduled in separate weeks",)
+    # the same line is a warning about the account (the Exceptions sheet's warning rows)
+    assert result.warnings == (ScheduleWarning("birch", result.diagnosis[0], SPLIT_FIX),)
 
 
 def test_onboarding_without_go_live_starts_early_with_a_note():
@@ -323,6 +326,7 @@ def test_onboarding_without_go_live_starts_early_with_a_note():
         "Account x: still onboarding with no go-live date; its PM and SA handoffs start in "
         "week 1 (Jan 4, 2027) without waiting for go-live: confirm the timing with the "
         "onboarding team, or fill in the account's go-live date and plan again",)
+    assert result.warnings == (ScheduleWarning("x", result.diagnosis[0], NO_GO_LIVE_FIX),)
     # once the go-live is known (Monday of week 3), the PM and SA wait and the CSM follows
     dated = [replace(h, go_live=day(3)) for h in hs]
     result = solve(dated, ScheduleContext(), scenario(objective=EARLY_ONLY))

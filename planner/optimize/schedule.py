@@ -59,6 +59,9 @@ from ortools.sat.python import cp_model
 
 from planner.domain import POINT_SCALE, Handoff
 from planner.explain import (
+    LOCKED_FIX,
+    NO_GO_LIVE_FIX,
+    SPLIT_FIX,
     CapConflict,
     cap_conflict_text,
     diagnosis_lines,
@@ -74,6 +77,7 @@ from planner.schedule import (
     Schedule,
     ScheduleContext,
     ScheduleException,
+    ScheduleWarning,
     StageStats,
     allowed_weeks,
     group_keys,
@@ -136,6 +140,7 @@ class _Problem:
     base: dict[str, int]
     exceptions: list[ScheduleException] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[ScheduleWarning] = field(default_factory=list)
     team_rules: bool = False
 
 
@@ -146,14 +151,15 @@ def _prepare(handoffs: Sequence[Handoff], context: ScheduleContext, scenario: Sc
     weeks: dict[str, tuple[int, ...]] = {}
     exclusions: dict[str, tuple[Exclusion, ...]] = {}
     exceptions: list[ScheduleException] = []
-    notes: list[str] = []
+    warnings: list[ScheduleWarning] = []
     for h in handoffs:
         if h.locked_week is not None:
             if 0 <= h.locked_week < scenario.weeks:
                 weeks[h.id] = (h.locked_week,)
                 conflicts = locked_conflicts(h, context, scenario)
                 if conflicts:
-                    notes.append(locked_note(h, conflicts, scenario))
+                    warnings.append(ScheduleWarning(
+                        h.account_id, locked_note(h, conflicts, scenario), LOCKED_FIX))
             else:
                 exceptions.append(ScheduleException(
                     h.id, f"locked in week {h.locked_week + 1}, outside the plan's "
@@ -178,8 +184,8 @@ def _prepare(handoffs: Sequence[Handoff], context: ScheduleContext, scenario: Sc
             by_id = {h.id: h for h in members}
             subgroups = [[by_id[i] for i in ids]
                          for ids in split_group({h.id: weeks[h.id] for h in members})]
-            notes.append(split_note(subgroups, weeks, exclusions, key.startswith("f:"),
-                                    scenario))
+            text = split_note(subgroups, weeks, exclusions, key.startswith("f:"), scenario)
+            warnings.append(ScheduleWarning(members[0].account_id, text, SPLIT_FIX))
         for sub in subgroups:
             shared = set(weeks[sub[0].id]).intersection(*(weeks[h.id] for h in sub))
             locked = any(h.locked_week is not None for h in sub)
@@ -192,7 +198,7 @@ def _prepare(handoffs: Sequence[Handoff], context: ScheduleContext, scenario: Sc
     rules, weights = scenario.rules, scenario.objective
     return _Problem(
         scenario, context, units, urgent_handoffs(handoffs, context),
-        load_limits(handoffs, context, scenario), base, exceptions, notes,
+        load_limits(handoffs, context, scenario), base, exceptions, warnings=warnings,
         team_rules=rules.max_handoffs_per_team_week > 0 or weights.peak_week > 0
         or weights.wave_spread > 0,
     )
@@ -1068,14 +1074,15 @@ def _assemble(problem: _Problem, results: Sequence[_PartResult]) -> Schedule:
     terms = {"early_forced": 0, "near_renewal": 0, "previous_change": 0, "peak_week": 0,
              "wave_spread": 0}
     exceptions = list(problem.exceptions)
-    notes = list(problem.notes)
+    notes = [w.text for w in problem.warnings] + list(problem.notes)
     for r in results:
         starts.update(r.starts)
         exceptions.extend(r.exceptions)
         notes.extend(r.notes)
         for k, v in r.terms.items():
             terms[k] += v
-    notes.extend(_no_go_live_notes(problem, starts))
+    late = _no_go_live_notes(problem, starts)
+    notes.extend(w.text for w in late)
     return Schedule(
         start_week=starts,
         exceptions=tuple(exceptions),
@@ -1083,10 +1090,11 @@ def _assemble(problem: _Problem, results: Sequence[_PartResult]) -> Schedule:
         diagnosis=tuple(notes),
         stages=tuple(r.stats for r in results),
         terms=terms,
+        warnings=tuple(problem.warnings + late),
     )
 
 
-def _no_go_live_notes(problem: _Problem, starts: dict[str, int]) -> list[str]:
+def _no_go_live_notes(problem: _Problem, starts: dict[str, int]) -> list[ScheduleWarning]:
     """One note per account still onboarding without a go-live date whose go-live-bound
     handoffs (PM, SA, HYBRID; the CSM when it waits too) were scheduled without waiting."""
     roles = ONBOARDING_ROLES + (("CSM",) if problem.scenario.rules.onboarding_csm_waits else ())
@@ -1096,8 +1104,9 @@ def _no_go_live_notes(problem: _Problem, starts: dict[str, int]) -> list[str]:
             if (h.onboarding and h.go_live is None and h.role in roles and h.id in starts
                     and h.locked_week is None):
                 by_account[h.account_id].append(h)
-    return [no_go_live_note(hs, min(starts[h.id] for h in hs), problem.scenario)
-            for hs in by_account.values()]
+    return [ScheduleWarning(account, no_go_live_note(hs, min(starts[h.id] for h in hs),
+                                                     problem.scenario), NO_GO_LIVE_FIX)
+            for account, hs in by_account.items()]
 
 
 def greedy_schedule(
@@ -1112,4 +1121,6 @@ def greedy_schedule(
         ScheduleException(h.id, "the greedy baseline found no week within the caps")
         for u in problem.units if u.index not in chosen for h in u.handoffs
     ]
-    return Schedule(starts, tuple(exceptions), waves(starts, scenario), tuple(problem.notes))
+    return Schedule(starts, tuple(exceptions), waves(starts, scenario),
+                    tuple(w.text for w in problem.warnings) + tuple(problem.notes),
+                    warnings=tuple(problem.warnings))
