@@ -153,6 +153,9 @@ PEOPLE = ["p0", "p1", "p2", "p3", "p4"]
 def instances(draw):
     weeks = draw(st.integers(4, 8))
     n = draw(st.integers(1, 8))
+    # families: each account may have a parent among the accounts before it (chains of 3+)
+    parents = {f"a{k}": f"a{draw(st.integers(0, k - 1))}" for k in range(1, 6)
+               if draw(st.integers(0, 2)) == 0}
     hs = []
     for i in range(n):
         giver = draw(st.sampled_from(PEOPLE + [None]))
@@ -161,12 +164,14 @@ def instances(draw):
         go_live = draw(st.one_of(st.none(), st.integers(-2, weeks)))
         locked = draw(st.one_of(st.none(), st.integers(0, weeks - 1))) \
             if draw(st.integers(0, 9)) == 0 else None
+        account = draw(st.integers(0, 5))
         hs.append(handoff(
-            f"h{i}", giver, receiver, account=f"a{draw(st.integers(0, 5))}",
+            f"h{i}", giver, receiver, account=f"a{account}",
             role=draw(st.sampled_from(["CSM", "PM", "SA"])), forced=draw(st.booleans()),
             points=float(draw(st.integers(0, 4))),
             renewal=None if renewal is None else day(renewal, 2),
-            go_live=None if go_live is None else day(go_live, 1), locked_week=locked))
+            go_live=None if go_live is None else day(go_live, 1), locked_week=locked,
+            onboarding=draw(st.booleans()), parent_id=parents.get(f"a{account}")))
     people = []
     for pid in PEOPLE:
         extra = {}
@@ -180,6 +185,7 @@ def instances(draw):
             extra["max_out_per_week"] = draw(st.integers(1, 2))
         people.append(person(pid, **extra))
     ctx = ScheduleContext(
+        parent_of=parents,
         people=tuple(people),
         team_of={pid: draw(st.sampled_from(["T1", "T2"])) for pid in PEOPLE},
         capacity={pid: float(draw(st.integers(3, 12))) for pid in PEOPLE[:3]},
@@ -194,13 +200,15 @@ def instances(draw):
         renewal_soft_weeks=draw(st.integers(0, 2)),
         blackout_weeks=(day(draw(st.integers(0, weeks - 1)), 3),),
         same_week_per_account=draw(st.booleans()),
+        family_same_week=draw(st.booleans()),
+        onboarding_csm_waits=draw(st.booleans()),
         wave_weeks=draw(st.integers(1, 2)),
         load_tolerance=1.0,
     )
     return hs, ctx, sc
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_any_schedule_passes_the_checker_and_terms_match(instance):
