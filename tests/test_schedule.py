@@ -478,3 +478,22 @@ def test_two_runs_give_the_same_schedule():
     second = schedule_handoffs(hs, ctx, sc)
     assert first.start_week == second.start_week and first.terms == second.terms
     assert check_schedule(hs, ctx, sc, first) == []
+
+
+def test_set_aside_accounts_still_weigh_on_their_owner():
+    # Lee (capacity 7, tolerance 1.0) hands over 7 one-point accounts whose receivers are off
+    # from week 2: each may start in week 0 or 1, and Lee's cap of 2 a week places 4 (weeks
+    # 0, 0, 1, 1); 3 stay with Lee. Lee also takes over X (1 point) from Ana: limit 7.
+    # Week 0 and 1: Lee still holds all 7 -> no room. Week 2: 3 kept + the 2 in their overlap
+    # (weeks 1-2) = 5, + X = 6 <= 7. So X starts in week 2, not in week 0 (which a re-solve
+    # that forgot the 3 set-aside accounts would pick). Early = 5 x (0+0+1+1 + 2) = 20.
+    off = tuple(day(w) for w in range(2, 12))
+    ctx = ScheduleContext(people=tuple(person(f"r{i}", weeks_off=off) for i in range(7)),
+                          capacity={"lee": 7.0})
+    sc = scenario(objective=EARLY_ONLY, max_handoffs_out_per_week=2, load_tolerance=1.0)
+    hs = [handoff(f"h{i}", "lee", f"r{i}", points=1.0) for i in range(7)]
+    hs.append(handoff("x", "ana", "lee", points=1.0))
+    result = solve(hs, ctx, sc)
+    assert result.start_week["x"] == 2
+    assert sorted(w for h, w in result.start_week.items() if h != "x") == [0, 0, 1, 1]
+    assert len(result.exceptions) == 3 and result.terms["early_forced"] == 20

@@ -23,17 +23,19 @@ handoffs as fit; the rest go to the exceptions. A time limit keeps the best sche
 (the solver's, or the start point if the solver found nothing better) and its gap.
 
 Time and reproducibility: ``[solver] time_limit_s`` is the schedule stage's budget. It is
-shared by the parts in proportion to their size (at least ``MIN_PART_SECONDS`` each), and
-within a part it covers building the model, the LP relaxation (counted as ``LP_SHARE`` of
-the part's seconds), the CP-SAT search (the rest) and, for an impossible part, the
-diagnosis (``DIAGNOSIS_SHARE``), the solve that places what fits (``PLACE_SHARE``) and the
+shared by the parts in proportion to their size (at least ``MIN_PART_SECONDS`` each). Within
+a part it covers building the model, the LP relaxation (counted as ``LP_SHARE`` of the part's
+seconds; skipped, by size, when the model is too large for that), the CP-SAT search (the
+rest; skipped, by size, when a complete start exists and the model is too large for CP-SAT
+to improve it in that time) and, for an impossible part, the diagnosis
+(``DIAGNOSIS_SHARE``), the solve that places what fits (``PLACE_SHARE``) and the
 re-optimization of what fits (what is left). Every limit is deterministic work, not wall
 time: the relaxation runs to its end, and CP-SAT stops at ``max_deterministic_time``
 (``DTIME_PER_SECOND`` units per second of budget), so the same inputs give the same schedule
 on every run, whatever else the machine is doing. The wall time therefore follows the
-machine's speed: on the 2-core machine the figures were measured on it stays close to the
-budget; a wall-clock guard (``WALL_SAFETY`` x the budget) stops a much slower machine, with
-a warning that the run may not be reproducible.
+machine's speed: on the 2-core machine the figures were measured on it stays near the
+budget; wall-clock guards (``LP_GUARD`` and ``WALL_SAFETY`` x the budget) stop a much slower
+machine, with a warning that the run may not be reproducible.
 
 Workers: with ``[solver] workers`` > 1 a large part whose start is complete is improved by an
 interleaved large-neighbourhood search on that many workers (``interleave_search``, which is
@@ -103,6 +105,17 @@ Progress = Callable[[str], None]
 SMALL_PART = 300  # units; smaller parts are solved one worker each, in parallel
 LP_MIN_UNITS = 200  # parts this large start from the LP relaxation (bound and rounding)
 LP_SHARE = 0.6  # share of a part's seconds counted for the relaxation when it runs
+#: The relaxation runs when the model has at most this many variables per second of its
+#: share. Measured (HiGHS, 2 shared cores): 10,000-account benchmark 99k variables in 5.5 s,
+#: reference plan 43k in 7 s, UK employers 283k not finished after 100 s.
+LP_VARS_PER_SECOND = 10_000
+SMALL_MODEL_VARS = 20_000  # models this small always get the relaxation (about 1 s) and search
+LP_GUARD = 2.0  # wall-clock guard of the relaxation, x the part's seconds
+#: CP-SAT improves a complete start only when the model has at most this many variables per
+#: second of search. Measured: it improved the 1,000-account benchmark (10k variables) in
+#: 2.5 s, and found nothing on the reference plan (43k) in 4 s or on the 10,000-account
+#: benchmark (99k) in 10 s, where the time went to loading the model.
+CP_VARS_PER_SECOND = 5_000
 #: CP-SAT deterministic time units per second of budget. Measured on the reference plan and
 #: the 1,000/10,000-account benchmarks (one worker, 2 shared cores): 0.4-0.6 units a second.
 DTIME_PER_SECOND = 0.5
@@ -891,21 +904,28 @@ def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list
     return _conflicts(problem, units, sorted(chosen))
 
 
-def _start_point(m: _PartModel, seconds: float) -> tuple[dict[int, int], int | None]:
+def _start_point(m: _PartModel, seconds: float
+                 ) -> tuple[dict[int, int], int | None, bool]:
     """The hint and a bound: the cost-aware greedy, or the rounding of the LP relaxation
     when that is complete and cheaper (large parts only; the LP is nearly integral there).
-    The bound is None when the relaxation proves the part impossible."""
+    The bound is None when the relaxation proves the part impossible. The relaxation is
+    skipped (deterministically, by size) when the model is too large for the part's seconds;
+    the last value says whether it ran."""
     best = _greedy(m.problem, m.units, costed=True)
     if len(m.units) < LP_MIN_UNITS:
-        return best, 0
-    bound, values = _lp_relaxation(m, WALL_SAFETY * seconds)
+        return best, 0, False
+    size = len(m.model.proto.variables)
+    if size > max(SMALL_MODEL_VARS, LP_VARS_PER_SECOND * LP_SHARE * seconds):
+        log.info("schedule LP relaxation skipped: %d variables for %.0f s", size, seconds)
+        return best, 0, False
+    bound, values = _lp_relaxation(m, LP_GUARD * seconds)
     if values:
         rounded = _greedy(m.problem, m.units, lp=values)
         complete = len(rounded) == len(m.units)
         if complete and (len(best) < len(m.units)
                          or sum(_evaluate(m, rounded).values()) < sum(_evaluate(m, best).values())):
             best = rounded
-    return best, bound
+    return best, bound, True
 
 
 def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds: float,
@@ -917,13 +937,15 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
     is based on (the whole part's, also when re-optimizing what fits with the rest)."""
     began = time.perf_counter()
     m = _build(problem, units)
-    start, relaxed = _start_point(m, guard or seconds)
+    start, relaxed, lp_ran = _start_point(m, guard or seconds)
     _hint(m, start)
     complete = len(start) == len(units)
     lp_bound = relaxed or 0
-    spent = LP_SHARE if len(units) >= LP_MIN_UNITS else 0.0  # shares of the budget
+    spent = LP_SHARE if lp_ran else 0.0  # shares of the budget
     if relaxed is None:  # the LP relaxation is infeasible: proved impossible already
         status = cp_model.INFEASIBLE
+    elif complete and _too_large(m, (1 - spent) * seconds):
+        status = cp_model.UNKNOWN  # the search would not get past loading the model
     else:  # without a complete start the rules may be impossible: keep time for the rest
         share = 1 - spent if complete else PLACE_SHARE
         spent += share
@@ -942,6 +964,17 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
                           began, retry)
     terms = _evaluate(m, chosen)
     return _result(number, units, chosen, terms, label, bound, began)
+
+
+def _too_large(m: _PartModel, seconds: float) -> bool:
+    """True when the model is too large for CP-SAT to improve a complete start in
+    ``seconds`` (``CP_VARS_PER_SECOND``): the start (LP rounding or greedy) is kept."""
+    size = len(m.model.proto.variables)
+    if size <= max(SMALL_MODEL_VARS, CP_VARS_PER_SECOND * seconds):
+        return False
+    log.info("schedule search skipped: %d variables for %.0f s; the start is kept", size,
+             seconds)
+    return True
 
 
 def _set_aside(problem: _Problem, number: int, units: Sequence[_Unit],
@@ -977,8 +1010,9 @@ def _set_aside(problem: _Problem, number: int, units: Sequence[_Unit],
         # Optimize what fits as a part of its own, so its figures (and gap) are real; it
         # gets the part's budget minus what the first attempt, diagnosis and placing took.
         spent += DIAGNOSIS_SHARE + PLACE_SHARE if conflicts else 0.0
-        again = _solve_part(problem, number, placed, max(0.1, 1 - spent) * seconds,
-                            workers, retry=False, guard=seconds)
+        again = _solve_part(_keeping(problem, unplaced), number, placed,
+                            max(0.1, 1 - spent) * seconds, workers, retry=False,
+                            guard=seconds)
         # A proved conflict: what fits is optimized on its own. A time-out: the set
         # aside was not proved necessary, so the part is at best FEASIBLE.
         stats = replace(again.stats, handoffs=sum(len(u.handoffs) for u in units),
@@ -992,6 +1026,17 @@ def _set_aside(problem: _Problem, number: int, units: Sequence[_Unit],
     m = _build(problem, placed, objective=False)
     result = _result(number, units, chosen, _evaluate(m, chosen), label, 0, began, set_aside)
     return replace(result, exceptions=exceptions, notes=notes)
+
+
+def _keeping(problem: _Problem, unplaced: Sequence[_Unit]) -> _Problem:
+    """The problem with the set-aside handoffs' points kept by their current owners for the
+    whole plan (they no longer appear as units, but the accounts do not leave)."""
+    base = dict(problem.base)
+    for u in unplaced:
+        for h in u.handoffs:
+            if h.from_id:
+                base[h.from_id] = base.get(h.from_id, 0) + scaled(h.points)
+    return replace(problem, base=base)
 
 
 def _set_aside_reasons(problem: _Problem, unplaced: Sequence[_Unit],
