@@ -285,19 +285,24 @@ def cap_conflict_text(c: CapConflict, scenario: Scenario, alone: bool = False) -
     return _load_text(c, scenario)
 
 
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
 def _load_text(c: CapConflict, scenario: Scenario) -> str:
     """The load rule in words, with the points that break it: "Ben: keeps 5 points and
     would take over 2 accounts worth 10 points, above the limit of 10 points ..."."""
-    limit = (f"the limit of {c.limit_points:g} points (capacity × load_tolerance "
+    limit = (f"the limit of {_points(c.limit_points)} (capacity × load_tolerance "
              f"{scenario.rules.load_tolerance:g})")
     fix = (f"raise load_tolerance or {c.subject}'s capacity, or hand fewer accounts to "
            f"{c.subject}")
-    taking = f"{c.handoffs} account{'s' if c.handoffs != 1 else ''} worth {c.in_points:g} points"
+    taking = (f"{c.handoffs} account{'s' if c.handoffs != 1 else ''} worth "
+              f"{_points(c.in_points)}")
     if not c.handed_over:
-        return (f"{c.subject}: keeps {c.kept_points:g} points and would take over {taking}, "
+        return (f"{c.subject}: keeps {_points(c.kept_points)} and would take over {taking}, "
                 f"above {limit}; {fix}")
-    return (f"{c.subject}: keeps {c.kept_points:g} points, hands over {c.handed_over} "
-            f"account{'s' if c.handed_over != 1 else ''} worth {c.out_points:g} points and "
+    return (f"{c.subject}: keeps {_points(c.kept_points)}, hands over {c.handed_over} "
+            f"account{'s' if c.handed_over != 1 else ''} worth {_points(c.out_points)} and "
             f"would take over {taking}; carrying old and new accounts during the overlaps "
             f"goes above {limit} in some week; {fix}")
 

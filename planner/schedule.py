@@ -267,7 +267,8 @@ def _excl_renewal(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion |
 
 def _excl_onboarding(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion | None:
     """Onboarding: PM, SA (and HYBRID) handoffs start on or after go-live; the CSM too
-    when ``onboarding_csm_waits``."""
+    when ``onboarding_csm_waits``. Without a go-live date there is nothing to wait for (the
+    schedule adds a note for accounts still onboarding, see the module docstring)."""
     roles = ONBOARDING_ROLES + (("CSM",) if scenario.rules.onboarding_csm_waits else ())
     if h.go_live is None or h.role not in roles:
         return None

@@ -497,3 +497,17 @@ def test_set_aside_accounts_still_weigh_on_their_owner():
     assert result.start_week["x"] == 2
     assert sorted(w for h, w in result.start_week.items() if h != "x") == [0, 0, 1, 1]
     assert len(result.exceptions) == 3 and result.terms["early_forced"] == 20
+
+
+def test_part_where_nothing_fits_is_infeasible_with_the_reason():
+    # Ben (capacity 1, tolerance 1.0, keeps nothing) would take over a 5-point account:
+    # 5 > 1 in every week, so nothing of the part can be placed.
+    ctx = ScheduleContext(people=(person("ben", "Ben Ode"),), capacity={"ben": 1.0})
+    sc = scenario(objective=EARLY_ONLY, load_tolerance=1.0)
+    result = solve([handoff("x", "ana", "ben", points=5.0)], ctx, sc)
+    assert result.start_week == {} and result.status == "INFEASIBLE"
+    assert result.stages[0].set_aside == 1 and result.objective == 0
+    assert result.diagnosis[0] == (
+        "Ben Ode: keeps 0 points and would take over 1 account worth 5 points, above the limit "
+        "of 1 point (capacity × load_tolerance 1); raise load_tolerance or Ben Ode's "
+        "capacity, or hand fewer accounts to Ben Ode")

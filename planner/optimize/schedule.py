@@ -1023,8 +1023,8 @@ def _set_aside(problem: _Problem, number: int, units: Sequence[_Unit],
                            kept + list(again.notes), again.terms, stats)
     label = "FEASIBLE" if placed else "INFEASIBLE" if conflicts else "UNKNOWN"
     # the optional model's bound counts unplaced penalties; not comparable: no bound
-    m = _build(problem, placed, objective=False)
-    result = _result(number, units, chosen, _evaluate(m, chosen), label, 0, began, set_aside)
+    terms = _evaluate(_build(problem, placed), chosen) if placed else {}
+    result = _result(number, units, chosen, terms, label, 0, began, set_aside)
     return replace(result, exceptions=exceptions, notes=notes)
 
 
