@@ -102,7 +102,8 @@ def schedule_context(
             base[owner] = base.get(owner, 0.0) + need.points / POINT_SCALE
     teams = {pid: t.team.label for pid, t in assignment.teams.items() if t.team is not None}
     capacity = {pid: c / POINT_SCALE for pid, c in assignment.capacity.items()}
-    return ScheduleContext(inputs.people, teams, capacity, base)
+    parents = {a.id: a.parent_id for a in inputs.accounts if a.parent_id}
+    return ScheduleContext(inputs.people, teams, capacity, base, parents)
 
 
 def locked_owners(previous: PreviousPlan) -> dict[tuple[str, str], str]:

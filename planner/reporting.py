@@ -472,8 +472,11 @@ def exception_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Reason": f"{NOT_SCHEDULED}: {e.reason}",
             "Suggested fix": _schedule_fix(h, result),
         })
+    warnings = {w.text: w for w in result.schedule.warnings}
     for line in result.schedule.diagnosis:
-        rows.append({"What": "schedule", "Reason": line, "Suggested fix": _diagnosis_fix(line)})
+        warning = warnings.get(line)
+        rows.append({"What": "schedule warning" if warning else "schedule", "Reason": line,
+                     "Suggested fix": warning.fix if warning else _diagnosis_fix(line)})
     return rows
 
 

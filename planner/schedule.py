@@ -5,9 +5,26 @@ Weeks are 0-based indices from the scenario's plan start (a Monday); week ``w`` 
 Texts for people count weeks from 1 (see :mod:`planner.explain`).
 
 A handoff *starts* in a week and lasts the overlap weeks of its role (at least one week).
-Horizon rule: a handoff must start within the plan's weeks; its overlap may run past the
-last week (the plan then shows the overlap ending after the horizon). Every rule below that
-limits the overlap (renewal freeze, a leaver's last day) still applies to the whole overlap.
+
+Horizon rule: a handoff starts within the plan's weeks and its whole overlap ends within
+them too, so that every handoff the plan shows is finished by the plan's last day (a plan of
+N weeks cannot hold a CSM handoff with 2 overlap weeks that starts in week N). A handoff that
+cannot fit then is an exception ("the plan is 1 week; a CSM handoff needs 2 overlap weeks").
+Every other rule that limits the overlap (renewal freeze, a leaver's last day) also applies
+to the whole overlap.
+
+Onboarding: PM, SA and HYBRID handoffs start on or after the account's go-live date (the CSM
+too with ``onboarding_csm_waits``). An account still onboarding with no go-live date gives
+no date to wait for: its handoffs may start from week 1 like any other, and the schedule
+adds a note per account (see :func:`planner.explain.no_go_live_note`) so that the manager
+confirms the timing with the onboarding team or fills in the go-live date and plans again.
+
+Groups: an account's role changes start in the same week (``same_week_per_account``), and so
+do all accounts of a family (``family_same_week``; a family is every account that leads to
+the same root through its parent chain). When the per-handoff rules leave a group no week in
+common (a leaver's CSM handoff must happen before the last day, the PM and SA must wait for
+go-live), the group is split into the fewest sub-groups that do share weeks, and a note says
+so; see :func:`split_group`.
 """
 
 from __future__ import annotations
@@ -36,6 +53,9 @@ class ScheduleContext:
     team_of: person id -> team label after the realignment ("Venus CSM").
     capacity: person id -> capacity in workload points (after ramp and part time).
     base_load: person id -> points of the accounts the person keeps (that do not move).
+    parent_of: account id -> parent account id, for every account of the export (families
+    are followed through accounts that have no handoff of their own); a handoff's own
+    ``parent_id`` counts too.
     A person missing from ``capacity`` has no load rule; missing from ``people`` has no
     weeks off and the scenario's default caps.
     """
@@ -44,6 +64,7 @@ class ScheduleContext:
     team_of: dict[str, str] = field(default_factory=dict)
     capacity: dict[str, float] = field(default_factory=dict)
     base_load: dict[str, float] = field(default_factory=dict)
+    parent_of: dict[str, str] = field(default_factory=dict)
     by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,8 +82,8 @@ class ScheduleContext:
 class Exclusion:
     """One rule that rules out some start weeks of a handoff.
 
-    rule: "renewal_freeze", "onboarding", "blackout", "giver_leaves", "giver_off",
-    "receiver_starts", "receiver_off", "receiver_leaves".
+    rule: "renewal_freeze", "onboarding", "blackout", "plan_end", "giver_leaves",
+    "giver_off", "receiver_starts", "receiver_off", "receiver_leaves".
     weeks: the excluded start weeks within the horizon (0-based).
     detail: a date or name the explanation needs (renewal date, last day, person name).
     """
@@ -78,6 +99,18 @@ class ScheduleException:
 
     handoff_id: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleWarning:
+    """An account that is scheduled, but not the way the rules usually want: its role
+    changes split over several weeks, a week locked against a rule, PM/SA handoffs of an
+    onboarding account without a go-live date. ``text`` is also a line of the diagnosis;
+    ``fix`` says what a manager may do about it."""
+
+    account_id: str
+    text: str
+    fix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +143,8 @@ class Schedule:
     waves: handoff id -> wave number (1 = first wave, in date order).
     terms: objective term name -> cost (integers, weights applied).
     diagnosis: business-words lines about conflicting rules, locks and splits.
+    warnings: the diagnosis lines that are warnings about a scheduled account (with the fix),
+    as opposed to rules in conflict.
     """
 
     start_week: dict[str, int]
@@ -118,6 +153,7 @@ class Schedule:
     diagnosis: tuple[str, ...] = ()
     stages: tuple[StageStats, ...] = ()
     terms: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[ScheduleWarning, ...] = ()
 
     @property
     def objective(self) -> int:
@@ -231,12 +267,20 @@ def _excl_renewal(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion |
 
 def _excl_onboarding(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion | None:
     """Onboarding: PM, SA (and HYBRID) handoffs start on or after go-live; the CSM too
-    when ``onboarding_csm_waits``."""
+    when ``onboarding_csm_waits``. Without a go-live date there is nothing to wait for (the
+    schedule adds a note for accounts still onboarding, see the module docstring)."""
     roles = ONBOARDING_ROLES + (("CSM",) if scenario.rules.onboarding_csm_waits else ())
     if h.go_live is None or h.role not in roles:
         return None
     first = first_week_from(scenario, h.go_live)
     return Exclusion("onboarding", tuple(s for s in horizon if s < first), h.go_live.isoformat())
+
+
+def _excl_plan_end(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion | None:
+    """Horizon: the whole overlap ends within the plan's weeks."""
+    ov = overlap_weeks(h, scenario)
+    return Exclusion("plan_end", tuple(s for s in horizon if s + ov > scenario.weeks),
+                     f"{h.role}|{ov}")
 
 
 def _excl_blackout(h: Handoff, scenario: Scenario, horizon: range) -> Exclusion | None:
@@ -288,7 +332,8 @@ def allowed_weeks(
     """Start weeks the per-handoff rules allow, and the rules that exclude the others.
 
     Rules: renewal freeze, onboarding go-live, blackout weeks, the giver's last day and
-    weeks off, the receiver's start date, last day and weeks off; start within the horizon.
+    weeks off, the receiver's start date, last day and weeks off; the overlap within the
+    horizon.
     Only exclusions that rule out at least one week are returned. A locked week is not
     applied here (see :func:`locked_conflicts`).
     """
@@ -297,6 +342,7 @@ def allowed_weeks(
         _excl_renewal(handoff, scenario, horizon),
         _excl_onboarding(handoff, scenario, horizon),
         _excl_blackout(handoff, scenario, horizon),
+        _excl_plan_end(handoff, scenario, horizon),
         *_excl_giver(handoff, context, scenario, horizon),
         *_excl_receiver(handoff, context, scenario, horizon),
     ]
@@ -325,13 +371,19 @@ def out_cap(person_id: str, context: ScheduleContext, scenario: Scenario) -> int
     return scenario.rules.max_handoffs_out_per_week
 
 
+def in_cap(person_id: str, context: ScheduleContext, scenario: Scenario) -> int:
+    """Incoming handoffs allowed a week before any ramp: the roster's or the scenario's."""
+    person = context.person(person_id)
+    if person is not None and person.max_in_per_week is not None:
+        return person.max_in_per_week
+    return scenario.rules.max_handoffs_in_per_week
+
+
 def in_cap_by_week(person_id: str, context: ScheduleContext, scenario: Scenario) -> list[int]:
     """Incoming handoffs allowed per plan week: the weekly cap, lowered to
     ``new_hire_ramp_max_in`` in the first ``new_hire_ramp_weeks`` weeks after a start date."""
     person = context.person(person_id)
-    cap = scenario.rules.max_handoffs_in_per_week
-    if person is not None and person.max_in_per_week is not None:
-        cap = person.max_in_per_week
+    cap = in_cap(person_id, context, scenario)
     caps = [cap] * scenario.weeks
     if person is not None and person.start_date is not None:
         first = first_week_from(scenario, person.start_date)
@@ -388,31 +440,63 @@ def urgent_handoffs(handoffs: Iterable[Handoff], context: ScheduleContext) -> fr
     return frozenset(urgent)
 
 
-def group_keys(handoffs: Iterable[Handoff], scenario: Scenario) -> dict[str, str]:
+def family_root(account_id: str, parent_of: dict[str, str]) -> str:
+    """The top of an account's family: follow the parent chain to an account without a
+    parent. A chain that loops back (bad data) ends at the smallest id of the loop, so that
+    every account of the loop gets the same root."""
+    seen: list[str] = []
+    current = account_id
+    while current in parent_of and current not in seen:
+        seen.append(current)
+        current = parent_of[current]
+    if current in seen:  # a loop: its members are seen[index(current):]
+        return min(seen[seen.index(current):])
+    return current
+
+
+def group_keys(
+    handoffs: Iterable[Handoff], scenario: Scenario, parent_of: dict[str, str] | None = None
+) -> dict[str, str]:
     """Handoff id -> key of the group that must start in the same week: its account when
-    ``same_week_per_account``, its account family (parent) when ``family_same_week``."""
+    ``same_week_per_account``, its family root when ``family_same_week`` (a grandchild
+    moves with its grandparent). ``parent_of`` (account -> parent) completes the handoffs'
+    own ``parent_id`` for accounts that have no handoff."""
     rules = scenario.rules
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
     handoffs = list(handoffs)
+    parents = dict(parent_of or {})
     for h in handoffs:
-        find("h:" + h.id)
-        if rules.same_week_per_account:
-            union("h:" + h.id, "a:" + h.account_id)
+        if h.parent_id and h.parent_id != h.account_id:
+            parents.setdefault(h.account_id, h.parent_id)
+    keys = {}
+    for h in handoffs:
         if rules.family_same_week:
-            union("h:" + h.id, "f:" + (h.parent_id or h.account_id))
-    return {h.id: find("h:" + h.id) for h in handoffs}
+            keys[h.id] = "f:" + family_root(h.account_id, parents)
+        elif rules.same_week_per_account:
+            keys[h.id] = "a:" + h.account_id
+        else:
+            keys[h.id] = "h:" + h.id
+    return keys
+
+
+def split_group(weeks: dict[str, tuple[int, ...]]) -> list[list[str]]:
+    """Handoffs that should share a week but have none in common, split into few sub-groups
+    that each share at least one week (handoff id -> allowed weeks, all non-empty).
+
+    Greedy cover: the week most of the remaining handoffs allow (the earliest on a tie)
+    takes all of them, until none is left. Handoffs with the same weeks always stay
+    together, so an account usually splits by role (the CSM apart from PM and SA).
+    """
+    left = list(weeks)
+    groups: list[list[str]] = []
+    while left:
+        counts: dict[int, int] = {}
+        for hid in left:
+            for w in weeks[hid]:
+                counts[w] = counts.get(w, 0) + 1
+        best = min(counts, key=lambda w: (-counts[w], w))
+        groups.append([hid for hid in left if best in weeks[hid]])
+        left = [hid for hid in left if best not in weeks[hid]]
+    return groups
 
 
 def waves(start_week: dict[str, int], scenario: Scenario) -> dict[str, int]:

@@ -46,9 +46,76 @@ def test_broken_rules_are_named():
     assert "handoff d: starts in blackout week 4" in problems
     assert "handoff e: overlap ends after Lee Chen's last day 2027-02-03" in problems
     assert "handoff f: locked in week 3, scheduled in week 2" in problems
-    assert "group a:x: role changes start in weeks [1, 2]" in problems
+    assert ("account x: role changes start in weeks [2, 3] although those in weeks 2 and 3 "
+            "could all start in week 1") in problems
     assert "ben: load 5 points in week 1 above 1.15" in problems
     assert "handoff m: must be either scheduled or an exception" in problems
+
+
+def test_caps_ramp_and_people_rules_are_rederived():
+    # 8-week plan, team cap 2. Roster: ana may give 1 a week, noa starts Wednesday of week 1
+    # (first week 2, ramp 1 a week in weeks 2-3), ivy takes at most 1, joe is off in week 4,
+    # kai leaves Tuesday of week 5 (works week 4 through its Friday, not week 5).
+    sc = scenario(weeks=8, max_handoffs_per_team_week=2, new_hire_ramp_weeks=2,
+                  new_hire_ramp_max_in=1)
+    ctx = ScheduleContext(
+        people=(person("ana", max_out_per_week=1), person("noa", "Noa", start_date=day(1, 2)),
+                person("ivy", max_in_per_week=1), person("joe", "Joe", weeks_off=(day(4, 3),)),
+                person("kai", "Kai", last_day=day(5, 1))),
+        team_of={"t1": "Venus CSM", "t2": "Venus CSM", "t3": "Venus CSM"})
+    hs = [handoff("a1", "ana", "x1"), handoff("a2", "ana", "x2"),       # ana: 2 in week 1
+          handoff("n1", "g1", "noa", role="PM"),                        # before noa starts
+          handoff("n2", "g2", "noa", role="PM"), handoff("n3", "g3", "noa", role="PM"),
+          handoff("i1", "g4", "ivy"), handoff("i2", "g5", "ivy"),       # ivy: 2 in week 1
+          handoff("t1", "g6", "t1"), handoff("t2", "g7", "t2"), handoff("t3", "g8", "t3"),
+          handoff("j1", "joe", "y1"), handoff("j2", "g9", "joe"),       # in joe's week off
+          handoff("k1", "g10", "kai", role="PM"),                       # after kai's last week
+          handoff("o1", "g11", "y2", role="PM", go_live=day(3, 1)),     # before go-live
+          handoff("e1", "g12", "y3")]                                   # ends after week 8
+    starts = {"a1": 0, "a2": 0, "n1": 1, "n2": 2, "n3": 2, "i1": 0, "i2": 0,
+              "t1": 6, "t2": 6, "t3": 6, "j1": 4, "j2": 4, "k1": 5, "o1": 3, "e1": 7}
+    assert sorted(check_schedule(hs, ctx, sc, plan(starts, sc))) == sorted([
+        "Ana: 2 outgoing handoffs in week 1",
+        "handoff n1: starts before Noa's start date 2027-01-13",
+        "Noa: 2 incoming handoffs in week 3",  # ramp: 1 a week in weeks 3-4 (1-based)
+        "Ivy: 2 incoming handoffs in week 1",
+        "Venus CSM: 3 handoffs in week 7",
+        "handoff j1: starts in a week off of Joe",
+        "handoff j2: starts in a week off of Joe",
+        "handoff k1: starts after Kai's last day 2027-02-09",
+        "handoff o1: starts before go-live 2027-01-26",
+        "handoff e1: overlap weeks 8–9 end after the plan's 8 weeks",
+    ])
+
+
+def test_a_split_is_accepted_only_when_no_week_suits_all():
+    # CSM weeks 0-2 (Wen leaves Friday of week 3), PM and SA weeks 5-11 (go-live week 5):
+    # the account may split into {CSM} and {PM, SA}, but PM and SA may not split further.
+    sc = scenario()
+    ctx = ScheduleContext(people=(person("wen", "Wen Novak", last_day=day(3, 4)),))
+    hs = [handoff("csm", "wen", "ben", account="birch"),
+          handoff("pm", "pat", "pia", account="birch", role="PM", go_live=day(5)),
+          handoff("sa", "sam", "sue", account="birch", role="SA", go_live=day(5))]
+    assert check_schedule(hs, ctx, sc, plan({"csm": 0, "pm": 5, "sa": 5}, sc)) == []
+    assert check_schedule(hs, ctx, sc, plan({"csm": 0, "pm": 5, "sa": 6}, sc)) == [
+        "account birch: role changes start in weeks [1, 6, 7] although those in weeks 6 and 7 "
+        "could all start in week 6"]
+    # without Wen leaving, week 5 suits all three: no split is accepted
+    free = ScheduleContext()
+    assert check_schedule(hs, free, sc, plan({"csm": 0, "pm": 5, "sa": 5}, sc)) == [
+        "account birch: role changes start in weeks [1, 6] although those in weeks 1 and 6 "
+        "could all start in week 6"]
+
+
+def test_family_is_checked_through_the_grandchild():
+    # r -> c -> g: with family_same_week a grandchild apart from its root is caught.
+    sc = scenario(family_same_week=True)
+    ctx = ScheduleContext(parent_of={"c": "r", "g": "c"})
+    hs = [handoff("root", "ana", "ben", account="r"), handoff("gc", "cid", "dan", account="g")]
+    assert check_schedule(hs, ctx, sc, plan({"root": 2, "gc": 2}, sc)) == []
+    assert check_schedule(hs, ctx, sc, plan({"root": 2, "gc": 0}, sc)) == [
+        "family r: role changes start in weeks [1, 3] although those in weeks 1 and 3 could "
+        "all start in week 1"]
 
 
 def test_exception_counts_as_covered_and_stays_with_its_owner():
@@ -86,6 +153,9 @@ PEOPLE = ["p0", "p1", "p2", "p3", "p4"]
 def instances(draw):
     weeks = draw(st.integers(4, 8))
     n = draw(st.integers(1, 8))
+    # families: each account may have a parent among the accounts before it (chains of 3+)
+    parents = {f"a{k}": f"a{draw(st.integers(0, k - 1))}" for k in range(1, 6)
+               if draw(st.integers(0, 2)) == 0}
     hs = []
     for i in range(n):
         giver = draw(st.sampled_from(PEOPLE + [None]))
@@ -94,12 +164,14 @@ def instances(draw):
         go_live = draw(st.one_of(st.none(), st.integers(-2, weeks)))
         locked = draw(st.one_of(st.none(), st.integers(0, weeks - 1))) \
             if draw(st.integers(0, 9)) == 0 else None
+        account = draw(st.integers(0, 5))
         hs.append(handoff(
-            f"h{i}", giver, receiver, account=f"a{draw(st.integers(0, 5))}",
+            f"h{i}", giver, receiver, account=f"a{account}",
             role=draw(st.sampled_from(["CSM", "PM", "SA"])), forced=draw(st.booleans()),
             points=float(draw(st.integers(0, 4))),
             renewal=None if renewal is None else day(renewal, 2),
-            go_live=None if go_live is None else day(go_live, 1), locked_week=locked))
+            go_live=None if go_live is None else day(go_live, 1), locked_week=locked,
+            onboarding=draw(st.booleans()), parent_id=parents.get(f"a{account}")))
     people = []
     for pid in PEOPLE:
         extra = {}
@@ -113,6 +185,7 @@ def instances(draw):
             extra["max_out_per_week"] = draw(st.integers(1, 2))
         people.append(person(pid, **extra))
     ctx = ScheduleContext(
+        parent_of=parents,
         people=tuple(people),
         team_of={pid: draw(st.sampled_from(["T1", "T2"])) for pid in PEOPLE},
         capacity={pid: float(draw(st.integers(3, 12))) for pid in PEOPLE[:3]},
@@ -127,13 +200,15 @@ def instances(draw):
         renewal_soft_weeks=draw(st.integers(0, 2)),
         blackout_weeks=(day(draw(st.integers(0, weeks - 1)), 3),),
         same_week_per_account=draw(st.booleans()),
+        family_same_week=draw(st.booleans()),
+        onboarding_csm_waits=draw(st.booleans()),
         wave_weeks=draw(st.integers(1, 2)),
         load_tolerance=1.0,
     )
     return hs, ctx, sc
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_any_schedule_passes_the_checker_and_terms_match(instance):

@@ -26,13 +26,15 @@ def test_weeks_are_counted_from_one_and_compressed():
 
 def test_reason_names_every_rule_and_the_last_day():
     # Renewal Wed of week 6 (0-based), freeze 4: zone weeks 2..6, a 2-week overlap cannot
-    # start in 1..6; blackout week 0; last day Wed of week 5 -> overlap ends by week 4.
+    # start in 1..6; blackout week 0; the overlap must end by week 9 (no start in 9); last
+    # day Wed of week 5 -> overlap ends by week 4.
     sc = scenario(weeks=10, renewal_freeze_weeks=4, blackout_weeks=(day(0, 1),))
     ctx = ScheduleContext(people=(person("lee", "Lee Chen", last_day=day(5, 2)),))
     h = handoff("h", "lee", "ben", renewal=day(6, 2))
     weeks, exclusions = allowed_weeks(h, ctx, sc)
     assert weeks == ()
-    assert [e.rule for e in exclusions] == ["renewal_freeze", "blackout", "giver_leaves"]
+    assert [e.rule for e in exclusions] == ["renewal_freeze", "blackout", "plan_end",
+                                            "giver_leaves"]
     assert exclusion_reason(h, exclusions, sc) == (
         "renewal freeze weeks 2–4 (renewal on Feb 17, 2027) and blackout week 1 leave no week "
         "before Lee Chen's last day (Feb 10, 2027)")
@@ -70,6 +72,13 @@ def test_cap_conflict_texts():
     assert cap_conflict_text(CapConflict("team_cap", "Venus CSM", 30, 20, 5, 4), sc) == (
         "Venus CSM team: 30 handoffs, at most 20 fit with a team cap of 5 a week; "
         "raise max_handoffs_per_team_week")
+    load = CapConflict("load", "Ben", 2, 0, 0, 12, limit_points=11.5, kept_points=5,
+                       in_points=10, handed_over=1, out_points=3)
+    assert cap_conflict_text(load, sc) == (
+        "Ben: keeps 5 points, hands over 1 account worth 3 points and would take over 2 "
+        "accounts worth 10 points; carrying old and new accounts during the overlaps goes above "
+        "the limit of 11.5 points (capacity × load_tolerance 1.15) in some week; raise "
+        "load_tolerance or Ben's capacity, or hand fewer accounts to Ben")
     assert "new hire from Jan 18, 2027" in cap_conflict_text(
         CapConflict("ramp", "Noa", 5, 4, 2, 2, start_date="2027-01-18"), sc)
 

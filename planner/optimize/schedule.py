@@ -21,6 +21,29 @@ When a part is proved impossible, a second solve on one worker with one assumpti
 per rule family and person names the conflicting rules, and a third solve places as many
 handoffs as fit; the rest go to the exceptions. A time limit keeps the best schedule found
 (the solver's, or the start point if the solver found nothing better) and its gap.
+
+Time and reproducibility: ``[solver] time_limit_s`` is the schedule stage's budget. It is
+shared by the parts in proportion to their size (at least ``MIN_PART_SECONDS`` each). Within
+a part it covers building the model, the LP relaxation (counted as ``LP_SHARE`` of the part's
+seconds; skipped, by size, when the model is too large for that), the CP-SAT search (the
+rest; skipped, by size, when a complete start exists and the model is too large for CP-SAT
+to improve it in that time) and, for an impossible part, the diagnosis
+(``DIAGNOSIS_SHARE``), the solve that places what fits (``PLACE_SHARE``) and the
+re-optimization of what fits (what is left). Every limit is deterministic work, not wall
+time: the relaxation runs to its end, and CP-SAT stops at ``max_deterministic_time``
+(``DTIME_PER_SECOND`` units per second of budget), so the same inputs give the same schedule
+on every run, whatever else the machine is doing. The wall time therefore follows the
+machine's speed: on the 2-core machine the figures were measured on it stays near the
+budget; wall-clock guards (``LP_GUARD`` and ``WALL_SAFETY`` x the budget) stop a much slower
+machine, with a warning that the run may not be reproducible.
+
+Workers: with ``[solver] workers`` > 1 a large part whose start is complete is improved by an
+interleaved large-neighbourhood search on that many workers (``interleave_search``, which is
+reproducible); otherwise CP-SAT runs its full search on one worker (it can prove optimality
+or impossibility), and small parts are solved side by side, one worker each. Measured on the
+1,000-account benchmark (one part of 357 account groups): free parallel search (two workers,
+wall-clock limit, not reproducible) 8,750 in 9 s; one worker 8,840 (no better than the LP
+rounding) even after 17 s; interleaved neighbourhood search 8,760 in 2.5-4 s and 8,735 in 6 s.
 """
 
 from __future__ import annotations
@@ -36,23 +59,31 @@ import networkx as nx
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from planner.domain import Handoff
+from planner.domain import POINT_SCALE, Handoff
 from planner.explain import (
+    LOCKED_FIX,
+    NO_GO_LIVE_FIX,
+    SPLIT_FIX,
     CapConflict,
     cap_conflict_text,
     diagnosis_lines,
     exclusion_reason,
-    group_conflict_reason,
     locked_note,
+    no_go_live_note,
+    split_note,
 )
 from planner.scenario import Scenario
 from planner.schedule import (
+    ONBOARDING_ROLES,
+    Exclusion,
     Schedule,
     ScheduleContext,
     ScheduleException,
+    ScheduleWarning,
     StageStats,
     allowed_weeks,
     group_keys,
+    in_cap,
     in_cap_by_week,
     in_soft_zone,
     load_limits,
@@ -61,6 +92,7 @@ from planner.schedule import (
     overlap_weeks,
     relative_gap,
     scaled,
+    split_group,
     teams_of,
     urgent_handoffs,
     waves,
@@ -72,7 +104,27 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 SMALL_PART = 300  # units; smaller parts are solved one worker each, in parallel
 LP_MIN_UNITS = 200  # parts this large start from the LP relaxation (bound and rounding)
-LP_SHARE = 0.6  # at most this share of a part's time goes to the relaxation
+LP_SHARE = 0.6  # share of a part's seconds counted for the relaxation when it runs
+#: The relaxation runs when the model has at most this many variables per second of its
+#: share. Measured (HiGHS, 2 shared cores): 10,000-account benchmark 99k variables in 5.5 s,
+#: reference plan 43k in 7 s, UK employers 283k not finished after 100 s.
+LP_VARS_PER_SECOND = 10_000
+SMALL_MODEL_VARS = 20_000  # models this small always get the relaxation (about 1 s) and search
+LP_GUARD = 2.0  # wall-clock guard of the relaxation, x the part's seconds
+#: CP-SAT improves a complete start only when the model has at most this many variables per
+#: second of search. Measured: it improved the 1,000-account benchmark (10k variables) in
+#: 2.5 s, and found nothing on the reference plan (43k) in 4 s or on the 10,000-account
+#: benchmark (99k) in 10 s, where the time went to loading the model.
+CP_VARS_PER_SECOND = 5_000
+#: CP-SAT deterministic time units per second of budget. Measured on the reference plan and
+#: the 1,000/10,000-account benchmarks (one worker, 2 shared cores): 0.4-0.6 units a second.
+DTIME_PER_SECOND = 0.5
+#: Hard wall-clock stop, as a multiple of a solve's seconds: only a much slower machine
+#: reaches it, and then the run is no longer reproducible (logged as a warning).
+WALL_SAFETY = 3.0
+DIAGNOSIS_SHARE = 0.1  # share of a part's seconds for the assumption-literal solve
+PLACE_SHARE = 0.2  # share for the solve that places as many handoffs as fit
+MIN_PART_SECONDS = 0.2  # a tiny part still gets this much (it usually proves optimal at once)
 LP_SOLVER = "HIGHS_LP"  # the relaxation: HiGHS (shipped with OR-Tools) solves it fastest
 
 
@@ -101,46 +153,56 @@ class _Problem:
     base: dict[str, int]
     exceptions: list[ScheduleException] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[ScheduleWarning] = field(default_factory=list)
     team_rules: bool = False
 
 
 def _prepare(handoffs: Sequence[Handoff], context: ScheduleContext, scenario: Scenario) -> _Problem:
     """Per-handoff rules -> allowed weeks; group into units; handoffs with no week become
-    exceptions (and stay with their current owner for the load rule)."""
+    exceptions (and stay with their current owner for the load rule). A group whose
+    members share no week is split into sub-groups that do, with a note."""
     weeks: dict[str, tuple[int, ...]] = {}
+    exclusions: dict[str, tuple[Exclusion, ...]] = {}
     exceptions: list[ScheduleException] = []
-    notes: list[str] = []
+    warnings: list[ScheduleWarning] = []
     for h in handoffs:
         if h.locked_week is not None:
             if 0 <= h.locked_week < scenario.weeks:
                 weeks[h.id] = (h.locked_week,)
                 conflicts = locked_conflicts(h, context, scenario)
                 if conflicts:
-                    notes.append(locked_note(h, conflicts, scenario))
+                    warnings.append(ScheduleWarning(
+                        h.account_id, locked_note(h, conflicts, scenario), LOCKED_FIX))
             else:
                 exceptions.append(ScheduleException(
                     h.id, f"locked in week {h.locked_week + 1}, outside the plan's "
                           f"{scenario.weeks} weeks"))
             continue
-        allowed, exclusions = allowed_weeks(h, context, scenario)
+        allowed, excluded = allowed_weeks(h, context, scenario)
+        exclusions[h.id] = excluded
         if allowed:
             weeks[h.id] = allowed
         else:
-            exceptions.append(ScheduleException(h.id, exclusion_reason(h, exclusions, scenario)))
-    keys = group_keys(handoffs, scenario)
+            exceptions.append(ScheduleException(h.id, exclusion_reason(h, excluded, scenario)))
+    keys = group_keys(handoffs, scenario, context.parent_of)
     groups: dict[str, list[Handoff]] = defaultdict(list)
     for h in handoffs:
         if h.id in weeks:
             groups[keys[h.id]].append(h)
     units: list[_Unit] = []
-    for members in groups.values():
+    for key, members in groups.items():
         common = set(weeks[members[0].id]).intersection(*(weeks[h.id] for h in members))
-        if not common:
-            reason = group_conflict_reason(members, weeks)
-            exceptions.extend(ScheduleException(h.id, reason) for h in members)
-            continue
-        locked = any(h.locked_week is not None for h in members)
-        units.append(_Unit(len(units), tuple(members), tuple(sorted(common)), locked))
+        subgroups = [members]
+        if not common:  # no week suits all: split into sub-groups that share weeks
+            by_id = {h.id: h for h in members}
+            subgroups = [[by_id[i] for i in ids]
+                         for ids in split_group({h.id: weeks[h.id] for h in members})]
+            text = split_note(subgroups, weeks, exclusions, key.startswith("f:"), scenario)
+            warnings.append(ScheduleWarning(members[0].account_id, text, SPLIT_FIX))
+        for sub in subgroups:
+            shared = set(weeks[sub[0].id]).intersection(*(weeks[h.id] for h in sub))
+            locked = any(h.locked_week is not None for h in sub)
+            units.append(_Unit(len(units), tuple(sub), tuple(sorted(shared)), locked))
     placed = {h.id for u in units for h in u.handoffs}
     base = {pid: scaled(v) for pid, v in context.base_load.items()}
     for h in handoffs:  # handoffs left out stay with their current owner
@@ -149,7 +211,7 @@ def _prepare(handoffs: Sequence[Handoff], context: ScheduleContext, scenario: Sc
     rules, weights = scenario.rules, scenario.objective
     return _Problem(
         scenario, context, units, urgent_handoffs(handoffs, context),
-        load_limits(handoffs, context, scenario), base, exceptions, notes,
+        load_limits(handoffs, context, scenario), base, exceptions, warnings=warnings,
         team_rules=rules.max_handoffs_per_team_week > 0 or weights.peak_week > 0
         or weights.wave_spread > 0,
     )
@@ -379,10 +441,7 @@ def add_weekly_caps(m: _PartModel) -> None:
             if most > cap:
                 m.add(expr <= cap, "out_cap", pid)
     for pid, counts in m.count_by(lambda h: [h.to_id] if h.to_id else []).items():
-        person = m.ctx.person(pid)
-        cap = m.sc.rules.max_handoffs_in_per_week
-        if person is not None and person.max_in_per_week is not None:
-            cap = person.max_in_per_week
+        cap = in_cap(pid, m.ctx, m.sc)
         for w in range(m.sc.weeks):
             expr, most = m.week_sum(counts, w)
             if most > cap:
@@ -591,10 +650,19 @@ class _PartResult:
     stats: StageStats
 
 
-def _solver(scenario: Scenario, seconds: float, workers: int) -> cp_model.CpSolver:
+def _solver(scenario: Scenario, seconds: float, lns_workers: int = 1) -> cp_model.CpSolver:
+    """A CP-SAT solver whose limit is deterministic work (``DTIME_PER_SECOND`` x seconds),
+    so that the same inputs give the same schedule on every run; a wall-clock stop at
+    ``WALL_SAFETY`` x seconds guards a much slower machine. One worker with the full search
+    (it can prove optimality or impossibility), or with ``lns_workers`` > 1 an interleaved
+    (deterministic) search of that many large-neighbourhood workers that improve the hint."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.max_deterministic_time = max(0.05, DTIME_PER_SECOND * seconds)
+    solver.parameters.max_time_in_seconds = max(1.0, WALL_SAFETY * seconds)
+    solver.parameters.num_workers = max(1, lns_workers)
+    if lns_workers > 1:
+        solver.parameters.interleave_search = True
+        solver.parameters.use_lns_only = True
     solver.parameters.random_seed = scenario.solver.seed
     solver.parameters.catch_sigint_signal = False  # Ctrl-C is the CLI's (planner.cli)
     if log.isEnabledFor(logging.DEBUG):
@@ -603,14 +671,27 @@ def _solver(scenario: Scenario, seconds: float, workers: int) -> cp_model.CpSolv
     return solver
 
 
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, what: str) -> int:
+    """Solve, and warn when the wall-clock guard (not the deterministic limit) stopped it."""
+    status = solver.solve(model)
+    wall_limit = solver.parameters.max_time_in_seconds
+    if solver.wall_time >= 0.99 * wall_limit and status in (cp_model.FEASIBLE,
+                                                             cp_model.UNKNOWN):
+        log.warning("%s stopped by the wall-clock guard after %.0f s: this machine is slower "
+                    "than the calibration, and a re-run may give another schedule", what,
+                    solver.wall_time)
+    return status
+
+
 def _lp_relaxation(
     m: _PartModel, seconds: float
 ) -> tuple[int | None, dict[tuple[int, int], float]]:
     """The model's linear relaxation, solved with HiGHS (shipped with OR-Tools): a lower
     bound (rounded up) and the fractional week values, whose rounding guides the hint. Read
-    from the CP-SAT model itself so that both always describe the same rules. (0, {}) when
-    the LP does not finish in time; (None, {}) when the relaxation is infeasible, which
-    proves that the rules cannot all hold."""
+    from the CP-SAT model itself so that both always describe the same rules. It runs to
+    the end (its answer is then the same on every run); ``seconds`` is only a wall-clock
+    guard. (0, {}) when the guard stops it; (None, {}) when the relaxation is infeasible,
+    which proves that the rules cannot all hold."""
     proto = m.model.proto
     lp = pywraplp.Solver.CreateSolver(LP_SOLVER)
     if lp is None:  # pragma: no cover - HiGHS ships with OR-Tools
@@ -666,7 +747,8 @@ def _lp_relaxation(
     if status == pywraplp.Solver.INFEASIBLE:
         return None, {}
     if status != pywraplp.Solver.OPTIMAL:
-        log.info("schedule LP relaxation: status %d, no bound", status)
+        log.warning("schedule LP relaxation stopped (status %d) after %.0f s: no bound, and "
+                    "a re-run may give another schedule", status, lp.wall_time() / 1000)
         return 0, {}
     bound = int(-(-(objective.Value() + proto.objective.offset - 1e-6) // 1))
     values = {key: var.solution_value() for key, var in
@@ -715,9 +797,7 @@ def _conflicts(problem: _Problem, units: Sequence[_Unit],
             cap = out_cap(subject, ctx, sc)
             fit = cap * len(open_weeks)
         elif family == "in_cap":
-            cap = sc.rules.max_handoffs_in_per_week
-            if person is not None and person.max_in_per_week is not None:
-                cap = person.max_in_per_week
+            cap = in_cap(subject, ctx, sc)
             fit = cap * len(open_weeks)
         elif family == "ramp":
             caps = in_cap_by_week(subject, ctx, sc)
@@ -730,15 +810,35 @@ def _conflicts(problem: _Problem, units: Sequence[_Unit],
         start = person.start_date.isoformat() if person and person.start_date else ""
         name = subject if family == "team_cap" else ctx.name(subject)
         leaves = person.last_day.isoformat() if person and person.last_day else ""
-        out.append(CapConflict(family, name, len(hs), fit, cap, len(open_weeks), off, start,
-                               problem.limits.get(subject, 0) / 100, leaves))
+        given = [h for u in units for h in u.handoffs if h.from_id == subject]
+        out.append(CapConflict(
+            family, name, len(hs), fit, cap, len(open_weeks), off, start,
+            problem.limits.get(subject, 0) / POINT_SCALE, leaves,
+            kept_points=problem.base.get(subject, 0) / POINT_SCALE,
+            in_points=sum(h.points for _, h in hs) if family == "load" else 0.0,
+            handed_over=len(given) if family == "load" else 0,
+            out_points=sum(h.points for h in given) if family == "load" else 0.0))
     return out
+
+
+def _ramp_in_plan(person_id: str, problem: _Problem) -> bool:
+    """True when the person's new-hire ramp lowers the intake in some week of the plan:
+    someone who started years ago has no ramp to blame."""
+    ctx, sc = problem.context, problem.scenario
+    plain = in_cap(person_id, ctx, sc)
+    return any(cap < plain for cap in in_cap_by_week(person_id, ctx, sc))
 
 
 def _counting_conflicts(problem: _Problem, units: Sequence[_Unit]) -> list[CapConflict]:
     """Caps that cannot hold even alone: more handoffs than the cap times the open weeks
-    (a pigeonhole the solver is slow to prove)."""
-    ctx = problem.context
+    (a pigeonhole the solver is slow to prove), the binding ones first.
+
+    Binding: conflicts are taken by shortfall (handoffs - fit), largest first; a later cap
+    is left out when the caps already named on the other side of its handoffs leave it no
+    more than it can hold (five receivers of one leaver whose own out cap lets only 12 go
+    are not short of room: the leaver's cap is the one to raise). A new hire's ramp counts
+    only when it falls inside the plan and the plain in cap alone would fit."""
+    ctx, rules = problem.context, problem.scenario.rules
     keys: set[tuple[str, str]] = set()
     for u in units:
         for h in u.handoffs:
@@ -746,13 +846,46 @@ def _counting_conflicts(problem: _Problem, units: Sequence[_Unit]) -> list[CapCo
                 keys.add(("out_cap", h.from_id))
             if h.to_id:
                 keys.add(("in_cap", h.to_id))
-                person = ctx.person(h.to_id)
-                if person is not None and person.start_date is not None:
+                if _ramp_in_plan(h.to_id, problem):
                     keys.add(("ramp", h.to_id))
-            if problem.scenario.rules.max_handoffs_per_team_week > 0:
+            if rules.max_handoffs_per_team_week > 0:
                 keys.update(("team_cap", t) for t in teams_of(h, ctx))
-    found = _conflicts(problem, units, sorted(keys))
-    return [c for c in found if c.family != "load" and c.fit < c.handoffs]
+    found = {(c.family, key[1]): c for key, c in
+             zip(sorted(keys), _conflicts(problem, units, sorted(keys)), strict=True)
+             if c.fit < c.handoffs}
+    for (family, pid) in list(found):  # the ramp only when the plain cap alone would fit
+        if family == "ramp" and ("in_cap", pid) in found:
+            del found[family, pid]
+    pairs: dict[tuple[str, str], int] = defaultdict(int)  # (giver, receiver) -> handoffs
+    for u in units:
+        for h in u.handoffs:
+            if h.from_id and h.to_id:
+                pairs[h.from_id, h.to_id] += 1
+    named: dict[tuple[str, str], CapConflict] = {}
+    for (family, pid), c in sorted(found.items(),
+                                   key=lambda kv: (kv[1].fit - kv[1].handoffs, kv[0])):
+        if family != "team_cap" and _counted(family, pid, c, pairs, named) <= c.fit:
+            continue  # the caps named on the other side already hold these back
+        named[family, pid] = c
+    return list(named.values())
+
+
+def _counted(family: str, pid: str, conflict: CapConflict,
+             pairs: dict[tuple[str, str], int],
+             named: dict[tuple[str, str], CapConflict]) -> int:
+    """How many of a person's handoffs could reach the cap, given the caps already named
+    for the people on the other side (each lets at most its own fit through)."""
+    total = conflict.handoffs
+    for (giver, receiver), n in pairs.items():
+        if family == "out_cap" and giver == pid:
+            other = named.get(("in_cap", receiver)) or named.get(("ramp", receiver))
+        elif family in ("in_cap", "ramp") and receiver == pid:
+            other = named.get(("out_cap", giver))
+        else:
+            continue
+        if other is not None:
+            total -= n - min(n, other.fit)
+    return total
 
 
 def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list[CapConflict]:
@@ -764,53 +897,61 @@ def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list
     m = _build(problem, units, guarded=True, objective=False)
     keys = list(m.guards)
     m.model.add_assumptions([m.guards[k] for k in keys])
-    solver = _solver(problem.scenario, seconds, 1)
-    status = solver.solve(m.model)
-    if status != cp_model.INFEASIBLE:
+    solver = _solver(problem.scenario, seconds)
+    if _solve(solver, m.model, "the diagnosis") != cp_model.INFEASIBLE:
         return []
     core = set(solver.sufficient_assumptions_for_infeasibility())
     chosen = [k for k in keys if m.guards[k].index in core]
     return _conflicts(problem, units, sorted(chosen))
 
 
-def _start_point(m: _PartModel, seconds: float) -> tuple[dict[int, int], int | None]:
+def _start_point(m: _PartModel, seconds: float
+                 ) -> tuple[dict[int, int], int | None, bool]:
     """The hint and a bound: the cost-aware greedy, or the rounding of the LP relaxation
     when that is complete and cheaper (large parts only; the LP is nearly integral there).
-    The bound is None when the relaxation proves the part impossible."""
+    The bound is None when the relaxation proves the part impossible. The relaxation is
+    skipped (deterministically, by size) when the model is too large for the part's seconds;
+    the last value says whether it ran."""
     best = _greedy(m.problem, m.units, costed=True)
     if len(m.units) < LP_MIN_UNITS:
-        return best, 0
-    bound, values = _lp_relaxation(m, seconds)
+        return best, 0, False
+    size = len(m.model.proto.variables)
+    if size > max(SMALL_MODEL_VARS, LP_VARS_PER_SECOND * LP_SHARE * seconds):
+        log.info("schedule LP relaxation skipped: %d variables for %.0f s", size, seconds)
+        return best, 0, False
+    bound, values = _lp_relaxation(m, LP_GUARD * seconds)
     if values:
         rounded = _greedy(m.problem, m.units, lp=values)
         complete = len(rounded) == len(m.units)
         if complete and (len(best) < len(m.units)
                          or sum(_evaluate(m, rounded).values()) < sum(_evaluate(m, best).values())):
             best = rounded
-    return best, bound
+    return best, bound, True
 
 
 def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds: float,
-                workers: int, retry: bool = True) -> _PartResult:
+                workers: int = 1, retry: bool = True, guard: float | None = None
+                ) -> _PartResult:
+    """Schedule one part within ``seconds`` of budget (see the module docstring for how the
+    budget is spent). ``workers`` > 1: a complete start is improved by that many interleaved
+    neighbourhood-search workers. ``guard``: the seconds the relaxation's wall-clock guard
+    is based on (the whole part's, also when re-optimizing what fits with the rest)."""
     began = time.perf_counter()
-
-    def left(share: float = 1.0) -> float:
-        """Seconds of the part's budget still available (times share), at least one."""
-        return max(1.0, share * (seconds - (time.perf_counter() - began)))
-
     m = _build(problem, units)
-    start, relaxed = _start_point(m, left(LP_SHARE))
+    start, relaxed, lp_ran = _start_point(m, guard or seconds)
     _hint(m, start)
     complete = len(start) == len(units)
     lp_bound = relaxed or 0
+    spent = LP_SHARE if lp_ran else 0.0  # shares of the budget
     if relaxed is None:  # the LP relaxation is infeasible: proved impossible already
         status = cp_model.INFEASIBLE
+    elif complete and _too_large(m, (1 - spent) * seconds):
+        status = cp_model.UNKNOWN  # the search would not get past loading the model
     else:  # without a complete start the rules may be impossible: keep time for the rest
-        solver = _solver(problem.scenario, left(1.0 if complete else 0.4), workers)
-        status = solver.solve(m.model)
-    notes: list[str] = []
-    set_aside = 0
-    exceptions: list[ScheduleException] = []
+        share = 1 - spent if complete else PLACE_SHARE
+        spent += share
+        solver = _solver(problem.scenario, share * seconds, workers if complete else 1)
+        status = _solve(solver, m.model, f"schedule part {number}")
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = _chosen(m, solver)
         if complete and sum(_evaluate(m, start).values()) < sum(_evaluate(m, chosen).values()):
@@ -820,58 +961,114 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
     elif status == cp_model.UNKNOWN and complete:
         chosen, label, bound = start, "FEASIBLE", lp_bound  # the solver ran out of time
     else:
-        conflicts = []
-        if status == cp_model.INFEASIBLE:  # proved: name the rules, then place what fits
-            conflicts = _diagnose(problem, units, left(0.3))
-            m = _build(problem, units, optional=True)
-            _hint(m, start)
-            solver = _solver(problem.scenario, left(), workers)
-            status = solver.solve(m.model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            chosen = _chosen(m, solver)
-            if len(start) > len(chosen):
-                chosen = start
-        else:  # nothing better in time: the greedy start, which respects every rule
-            chosen = start
-            notes.append(f"part {number}: the solver found no schedule in time; the greedy "
-                         "schedule is kept and what it could not place is listed")
-        unplaced = [u for u in units if u.index not in chosen]
-        notes.extend(diagnosis_lines(conflicts, sum(len(u.handoffs) for u in unplaced),
-                                     problem.scenario))
-        for u in unplaced:
-            people = {p for h in u.handoffs for p in (h.from_id, h.to_id) if p}
-            own = [c for c in conflicts if c.subject in {problem.context.name(p) for p in people}]
-            text = "; ".join(cap_conflict_text(c, problem.scenario) for c in own or conflicts)
-            reason = ("does not fit the weekly caps and load limits" if conflicts else
-                      "no week found within the weekly caps and load limits in the time "
-                      "limit (raise [solver] time_limit_s for a longer search)")
-            exceptions.extend(ScheduleException(h.id, reason + (f": {text}" if text else ""))
-                              for h in u.handoffs)
-        placed = [u for u in units if u.index in chosen]
-        if retry and placed and unplaced:
-            # Optimize what fits as a part of its own, so its figures (and gap) are real.
-            again = _solve_part(problem, number, placed, max(2.0, seconds), workers,
-                                retry=False)
-            # A proved conflict: what fits is optimized on its own. A time-out: the set
-            # aside was not proved necessary, so the part is at best FEASIBLE.
-            status = again.stats.status if conflicts else "FEASIBLE"
-            stats = replace(again.stats, handoffs=sum(len(u.handoffs) for u in units),
-                            status=status, seconds=time.perf_counter() - began,
-                            set_aside=sum(len(u.handoffs) for u in unplaced))
-            kept = [n for n in notes if "greedy schedule is kept" not in n]
-            return _PartResult(again.starts, exceptions + list(again.exceptions),
-                               kept + list(again.notes), again.terms, stats)
-        label = "FEASIBLE" if placed else "INFEASIBLE" if conflicts else "UNKNOWN"
-        bound = 0  # the optional model's bound counts unplaced penalties; not comparable
-        set_aside = sum(len(u.handoffs) for u in unplaced)
+        return _set_aside(problem, number, units, (seconds, spent, workers), start, status,
+                          began, retry)
     terms = _evaluate(m, chosen)
+    return _result(number, units, chosen, terms, label, bound, began)
+
+
+def _too_large(m: _PartModel, seconds: float) -> bool:
+    """True when the model is too large for CP-SAT to improve a complete start in
+    ``seconds`` (``CP_VARS_PER_SECOND``): the start (LP rounding or greedy) is kept."""
+    size = len(m.model.proto.variables)
+    if size <= max(SMALL_MODEL_VARS, CP_VARS_PER_SECOND * seconds):
+        return False
+    log.info("schedule search skipped: %d variables for %.0f s; the start is kept", size,
+             seconds)
+    return True
+
+
+def _set_aside(problem: _Problem, number: int, units: Sequence[_Unit],
+               budget: tuple[float, float, int], start: dict[int, int], status: int,
+               began: float, retry: bool) -> _PartResult:
+    """A part whose rules cannot all hold (or no schedule found in time): name the
+    conflicting rules, place as many handoffs as fit, set the rest aside as exceptions, and
+    optimize what fits on its own with what is left of the part's budget.
+    ``budget``: the part's seconds, the share of them already spent, the workers."""
+    seconds, spent, workers = budget
+    conflicts: list[CapConflict] = []
+    notes: list[str] = []
+    chosen = start
+    if status == cp_model.INFEASIBLE:  # proved: name the rules, then place what fits
+        conflicts = _diagnose(problem, units, DIAGNOSIS_SHARE * seconds)
+        m = _build(problem, units, optional=True)
+        _hint(m, start)
+        solver = _solver(problem.scenario, PLACE_SHARE * seconds)
+        if _solve(solver, m.model, f"placing part {number}") in (cp_model.OPTIMAL,
+                                                                  cp_model.FEASIBLE):
+            found = _chosen(m, solver)
+            chosen = found if len(found) >= len(start) else start
+    else:  # nothing in time: the greedy start, which respects every rule
+        notes.append(f"part {number}: the solver found no schedule in time; the greedy "
+                     "schedule is kept and what it could not place is listed")
+    unplaced = [u for u in units if u.index not in chosen]
+    placed = [u for u in units if u.index in chosen]
+    notes.extend(diagnosis_lines(conflicts, sum(len(u.handoffs) for u in unplaced),
+                                 problem.scenario))
+    exceptions = _set_aside_reasons(problem, unplaced, conflicts)
+    set_aside = sum(len(u.handoffs) for u in unplaced)
+    if retry and placed and unplaced:
+        # Optimize what fits as a part of its own, so its figures (and gap) are real; it
+        # gets the part's budget minus what the first attempt, diagnosis and placing took.
+        spent += DIAGNOSIS_SHARE + PLACE_SHARE if conflicts else 0.0
+        again = _solve_part(_keeping(problem, unplaced), number, placed,
+                            max(0.1, 1 - spent) * seconds, workers, retry=False,
+                            guard=seconds)
+        # A proved conflict: what fits is optimized on its own. A time-out: the set
+        # aside was not proved necessary, so the part is at best FEASIBLE.
+        stats = replace(again.stats, handoffs=sum(len(u.handoffs) for u in units),
+                        status=again.stats.status if conflicts else "FEASIBLE",
+                        seconds=time.perf_counter() - began, set_aside=set_aside)
+        kept = [n for n in notes if "greedy schedule is kept" not in n]
+        return _PartResult(again.starts, exceptions + list(again.exceptions),
+                           kept + list(again.notes), again.terms, stats)
+    label = "FEASIBLE" if placed else "INFEASIBLE" if conflicts else "UNKNOWN"
+    # the optional model's bound counts unplaced penalties; not comparable: no bound
+    terms = _evaluate(_build(problem, placed), chosen) if placed else {}
+    result = _result(number, units, chosen, terms, label, 0, began, set_aside)
+    return replace(result, exceptions=exceptions, notes=notes)
+
+
+def _keeping(problem: _Problem, unplaced: Sequence[_Unit]) -> _Problem:
+    """The problem with the set-aside handoffs' points kept by their current owners for the
+    whole plan (they no longer appear as units, but the accounts do not leave)."""
+    base = dict(problem.base)
+    for u in unplaced:
+        for h in u.handoffs:
+            if h.from_id:
+                base[h.from_id] = base.get(h.from_id, 0) + scaled(h.points)
+    return replace(problem, base=base)
+
+
+def _set_aside_reasons(problem: _Problem, unplaced: Sequence[_Unit],
+                       conflicts: Sequence[CapConflict]) -> list[ScheduleException]:
+    """Each set-aside handoff with the conflicting rules of its own people (or all)."""
+    out = []
+    for u in unplaced:
+        people = {problem.context.name(p) for h in u.handoffs for p in (h.from_id, h.to_id)
+                  if p}
+        own = [c for c in conflicts if c.subject in people]
+        text = "; ".join(cap_conflict_text(c, problem.scenario, len(conflicts) == 1)
+                         for c in own or conflicts)
+        reason = ("does not fit the weekly caps and load limits" if conflicts else
+                  "no week found within the weekly caps and load limits in the time "
+                  "limit (raise [solver] time_limit_s for a longer search)")
+        out.extend(ScheduleException(h.id, reason + (f": {text}" if text else ""))
+                   for h in u.handoffs)
+    return out
+
+
+def _result(number: int, units: Sequence[_Unit], chosen: dict[int, int],
+            terms: dict[str, int], label: str, bound: int, began: float,
+            set_aside: int = 0) -> _PartResult:
+    """A part's schedule and figures; the bound never exceeds the objective."""
     objective = sum(terms.values())
     bound = objective if label == "OPTIMAL" else min(bound, objective)
     stats = StageStats(number, sum(len(u.handoffs) for u in units), label, objective, bound,
                        relative_gap(objective, bound), time.perf_counter() - began, set_aside)
     log.info("schedule part %d: %d handoffs, %s, objective %d, bound %d, %.1f s",
              number, stats.handoffs, label, objective, bound, stats.seconds)
-    return _PartResult(_starts(units, chosen), exceptions, notes, terms, stats)
+    return _PartResult(_starts(units, chosen), [], [], terms, stats)
 
 
 def schedule_handoffs(
@@ -884,7 +1081,8 @@ def schedule_handoffs(
 
     Handoffs no week allows, and handoffs the caps cannot hold, are returned as exceptions
     with the reason; the rest is always scheduled. Time: ``[solver] time_limit_s`` shared
-    by the parts in proportion to their size.
+    by the parts in proportion to their size, spent as deterministic work so that a re-run
+    gives the same schedule (see the module docstring).
     """
     problem = _prepare(handoffs, context, scenario)
     parts = _parts(problem)
@@ -899,17 +1097,17 @@ def schedule_handoffs(
     for n, p in large:
         if progress:
             progress(f"scheduling part {n} of {len(parts)} ({len(p)} account groups)")
-        results[n] = _solve_part(problem, n, p, budget * len(p) / total, workers)
+        results[n] = _solve_part(problem, n, p, max(MIN_PART_SECONDS, budget * len(p) / total),
+                                 workers)
     if small:
         if progress:
             progress(f"scheduling {len(small)} small parts")
-        share = budget * sum(len(p) for _, p in small) / total
 
         def run(item: tuple[int, list[_Unit]]) -> tuple[int, _PartResult]:
             n, p = item
-            return n, _solve_part(problem, n, p, max(1.0, share * len(p) / total), 1)
+            return n, _solve_part(problem, n, p, max(MIN_PART_SECONDS, budget * len(p) / total))
 
-        if workers > 1 and len(small) > 1:
+        if workers > 1 and len(small) > 1:  # each part is one worker: same answer either way
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 results.update(pool.map(run, small))
         else:
@@ -922,13 +1120,15 @@ def _assemble(problem: _Problem, results: Sequence[_PartResult]) -> Schedule:
     terms = {"early_forced": 0, "near_renewal": 0, "previous_change": 0, "peak_week": 0,
              "wave_spread": 0}
     exceptions = list(problem.exceptions)
-    notes = list(problem.notes)
+    notes = [w.text for w in problem.warnings] + list(problem.notes)
     for r in results:
         starts.update(r.starts)
         exceptions.extend(r.exceptions)
         notes.extend(r.notes)
         for k, v in r.terms.items():
             terms[k] += v
+    late = _no_go_live_notes(problem, starts)
+    notes.extend(w.text for w in late)
     return Schedule(
         start_week=starts,
         exceptions=tuple(exceptions),
@@ -936,7 +1136,23 @@ def _assemble(problem: _Problem, results: Sequence[_PartResult]) -> Schedule:
         diagnosis=tuple(notes),
         stages=tuple(r.stats for r in results),
         terms=terms,
+        warnings=tuple(problem.warnings + late),
     )
+
+
+def _no_go_live_notes(problem: _Problem, starts: dict[str, int]) -> list[ScheduleWarning]:
+    """One note per account still onboarding without a go-live date whose go-live-bound
+    handoffs (PM, SA, HYBRID; the CSM when it waits too) were scheduled without waiting."""
+    roles = ONBOARDING_ROLES + (("CSM",) if problem.scenario.rules.onboarding_csm_waits else ())
+    by_account: dict[str, list[Handoff]] = defaultdict(list)
+    for u in problem.units:
+        for h in u.handoffs:
+            if (h.onboarding and h.go_live is None and h.role in roles and h.id in starts
+                    and h.locked_week is None):
+                by_account[h.account_id].append(h)
+    return [ScheduleWarning(account, no_go_live_note(hs, min(starts[h.id] for h in hs),
+                                                     problem.scenario), NO_GO_LIVE_FIX)
+            for account, hs in by_account.items()]
 
 
 def greedy_schedule(
@@ -951,4 +1167,6 @@ def greedy_schedule(
         ScheduleException(h.id, "the greedy baseline found no week within the caps")
         for u in problem.units if u.index not in chosen for h in u.handoffs
     ]
-    return Schedule(starts, tuple(exceptions), waves(starts, scenario), tuple(problem.notes))
+    return Schedule(starts, tuple(exceptions), waves(starts, scenario),
+                    tuple(w.text for w in problem.warnings) + tuple(problem.notes),
+                    warnings=tuple(problem.warnings))
