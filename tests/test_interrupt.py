@@ -41,7 +41,8 @@ sys.exit(main(sys.argv[2:]))
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference scenario with a 2-second time limit per stage (the run takes ~6 s)."""
+    """The reference scenario with a 2-second time limit per stage (the run takes ~4 s, of
+    which ~2.5 s after the first progress line: the delays below stay inside that)."""
     folder = tmp_path_factory.mktemp("interrupt")
     text = (REPO / "scenarios" / "reference.toml").read_text(encoding="utf-8")
     reference = (REPO / "scenarios" / "reference").as_posix()
@@ -104,7 +105,7 @@ def _assert_nothing_written(out: Path, workbook: bytes, csv: bytes) -> None:
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
 
 
-@pytest.mark.parametrize("delay", [0.0, 2.0, 4.0])
+@pytest.mark.parametrize("delay", [0.0, 0.7, 1.5])
 def test_ctrl_c_after_a_delay_stops_and_writes_nothing(scenario: Path, tmp_path: Path,
                                                        delay: float) -> None:
     out, workbook, csv = _previous_plan(tmp_path)

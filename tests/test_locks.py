@@ -183,11 +183,12 @@ def test_lock_after_changing_owner_and_week(first, tmp_path) -> None:
 
 
 def test_a_handoff_without_a_week_is_shown_and_can_be_locked(tmp_path) -> None:
-    """Olga may hand over one account a week and the plan has 3 weeks: 3 of her 8 Venus
+    """Olga may hand over one account a week and the plan has 4 weeks, so a CSM handoff
+    (2 overlap weeks, ending within the plan) starts in weeks 1-3: 3 of her 8 Venus
     accounts get a week, 5 stay with her. They are on the Handoffs sheet without dates, in
     the Gantt's "Not scheduled" group, and not in the CRM CSV; one given a Start and
     locked is kept there on the next run (and another of hers waits instead)."""
-    scenario = write_scenario(tmp_path, "max_handoffs_out_per_week = 1", weeks=3)
+    scenario = write_scenario(tmp_path, "max_handoffs_out_per_week = 1", weeks=4)
     out = tmp_path / "plan.xlsx"
     assert main(["plan", str(scenario), "--out", str(out), "--quiet"]) == 0
     olga = [r for r in rows_of(out, "Handoffs") if r["From"] == "Olga Old"]
