@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sheets import sheet_rows
 
 from planner.check.assignment import check_assignment
 from planner.check.schedule import check_schedule
@@ -23,17 +24,6 @@ DATA = REPO.parent / "shared" / "data"
 MAVEN_IDLE_AGENTS = {
     "Carl Lin", "Carol Thompson", "Elizabeth Anderson", "Mei-Mei Johns", "Natalya Ivanova",
 }
-
-
-def sheet_rows(path: Path, sheet: str) -> list[dict]:
-    """A sheet's rows as dicts keyed by its header row: the first table (row 1, up to the
-    first blank header; the Load sheet has its team table beside it)."""
-    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
-    rows = list(ws.iter_rows(values_only=True))
-    header = list(rows[0])
-    width = header.index(None) if None in header else len(header)
-    return [dict(zip(header[:width], r[:width], strict=True)) for r in rows[1:]
-            if any(v is not None for v in r[:width])]
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sheets import sheet_rows
 
 from planner.cli import main
 
@@ -54,16 +55,6 @@ def write_scenario(folder: Path, rules: str, weeks: int = 8) -> Path:
     return path
 
 
-def rows_of(path: Path, sheet: str) -> list[dict]:
-    """A sheet's first table as dicts (header row 1, up to the first blank header)."""
-    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
-    rows = list(ws.iter_rows(values_only=True))
-    header = list(rows[0])
-    width = header.index(None) if None in header else len(header)
-    return [dict(zip(header[:width], r[:width], strict=True)) for r in rows[1:]
-            if any(v is not None for v in r[:width])]
-
-
 def edit(source: Path, target: Path, edits: dict[str, dict[str, object]]) -> dict[str, int]:
     """Set Handoffs cells by account id and header, as a manager would; save to ``target``.
     Returns account id -> sheet row."""
@@ -93,7 +84,7 @@ def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_four_locks_into_one_week_over_the_cap_stop_the_run(first, tmp_path, capsys) -> None:
     scenario, plan = first
-    olga = [r["Account ID"] for r in rows_of(plan, "Handoffs") if r["From"] == "Olga Old"]
+    olga = [r["Account ID"] for r in sheet_rows(plan, "Handoffs") if r["From"] == "Olga Old"]
     locked = olga[:4]
     rows = edit(plan, tmp_path / "a.xlsx", {
         a: {"To": "Ben Okafor", "Start": monday(2), "Locked": "Y"} for a in locked})
@@ -116,7 +107,7 @@ def test_four_locks_into_one_week_over_the_cap_stop_the_run(first, tmp_path, cap
 
 def test_forced_locks_keep_what_fits_and_list_the_rest(first, tmp_path, capsys) -> None:
     scenario, plan = first
-    olga = [r["Account ID"] for r in rows_of(plan, "Handoffs") if r["From"] == "Olga Old"]
+    olga = [r["Account ID"] for r in sheet_rows(plan, "Handoffs") if r["From"] == "Olga Old"]
     locked = olga[:4]
     rows = edit(plan, tmp_path / "a.xlsx", {
         a: {"To": "Ben Okafor", "Start": monday(2), "Locked": "Y"} for a in locked})
@@ -126,7 +117,7 @@ def test_forced_locks_keep_what_fits_and_list_the_rest(first, tmp_path, capsys) 
     summary = capsys.readouterr().out
     assert "a.xlsx: 4 locked row(s), 1 kept exactly (owner and start week), 3 not kept" \
         in summary
-    handoffs = {r["Account ID"]: r for r in rows_of(out, "Handoffs")}
+    handoffs = {r["Account ID"]: r for r in sheet_rows(out, "Handoffs")}
     kept = min(locked, key=lambda a: rows[a])
     assert handoffs[kept]["To"] == "Ben Okafor" and handoffs[kept]["Locked"] == "Y"
     assert handoffs[kept]["Start"].date() == date(2027, 1, 18)
@@ -134,7 +125,7 @@ def test_forced_locks_keep_what_fits_and_list_the_rest(first, tmp_path, capsys) 
     # dropped locks are planned again freely: each still gets a week, none is lost
     assert all(handoffs[a]["Start"] is not None and handoffs[a]["Locked"] is None
                for a in dropped)
-    listed = [e for e in rows_of(out, "Exceptions") if "not kept" in (e["Suggested fix"] or "")]
+    listed = [e for e in sheet_rows(out, "Exceptions") if "not kept" in (e["Suggested fix"] or "")]
     assert sorted(e["What"] for e in listed) == sorted(
         f"a.xlsx, Handoffs row {rows[a]}" for a in dropped)
 
@@ -161,7 +152,7 @@ def test_lock_after_changing_owner_and_week(first, tmp_path) -> None:
     """A manager gives an account of Cat's to Ben, two weeks later than planned, and locks
     it: the next plan has exactly that owner and week, and so has the CRM CSV."""
     scenario, plan = first
-    handoffs = rows_of(plan, "Handoffs")
+    handoffs = sheet_rows(plan, "Handoffs")
     ben_weeks = {r["Start"].date() for r in handoffs if r["To"] == "Ben Okafor"}
     row = next(r for r in handoffs if r["To"] == "Cat Rivera")
     new_start = next(d for w in range(2, 8)
@@ -172,7 +163,7 @@ def test_lock_after_changing_owner_and_week(first, tmp_path) -> None:
     out = tmp_path / "second.xlsx"
     assert main(["plan", str(scenario), "--previous", str(tmp_path / "c.xlsx"),
                  "--out", str(out), "--quiet"]) == 0
-    again = {r["Account ID"]: r for r in rows_of(out, "Handoffs")}[row["Account ID"]]
+    again = {r["Account ID"]: r for r in sheet_rows(out, "Handoffs")}[row["Account ID"]]
     assert (again["To"], again["Start"].date(), again["Locked"]) == (
         "Ben Okafor", new_start, "Y")
     assert again["Handoff ID"] == row["Handoff ID"]
@@ -191,7 +182,7 @@ def test_a_handoff_without_a_week_is_shown_and_can_be_locked(tmp_path) -> None:
     scenario = write_scenario(tmp_path, "max_handoffs_out_per_week = 1", weeks=4)
     out = tmp_path / "plan.xlsx"
     assert main(["plan", str(scenario), "--out", str(out), "--quiet"]) == 0
-    olga = [r for r in rows_of(out, "Handoffs") if r["From"] == "Olga Old"]
+    olga = [r for r in sheet_rows(out, "Handoffs") if r["From"] == "Olga Old"]
     waiting = [r for r in olga if r["Start"] is None]
     assert len(olga) == 8 and len(waiting) == 5
     for r in waiting:
@@ -214,7 +205,7 @@ def test_a_handoff_without_a_week_is_shown_and_can_be_locked(tmp_path) -> None:
     again = tmp_path / "again.xlsx"
     assert main(["plan", str(scenario), "--previous", str(tmp_path / "edited.xlsx"),
                  "--out", str(again), "--quiet"]) == 0
-    row = {r["Account ID"]: r for r in rows_of(again, "Handoffs")}[chosen]
+    row = {r["Account ID"]: r for r in sheet_rows(again, "Handoffs")}[chosen]
     assert row["Start"].date() == date(2027, 1, 18) and row["Locked"] == "Y"
-    assert sum(r["Start"] is None for r in rows_of(again, "Handoffs")
+    assert sum(r["Start"] is None for r in sheet_rows(again, "Handoffs")
                if r["From"] == "Olga Old") == 5
