@@ -13,6 +13,7 @@ See ``scenarios/reference.toml`` for every key, commented.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -220,6 +221,16 @@ TOP_KEYS = {
     "workload", "rules", "objective", "solver", "crm",
 }
 PLAN_WEEKS = (1, 156)
+#: Upper bounds. Points and capacities are multiplied by POINT_SCALE and by weights before
+#: CP-SAT sees them, and its sums are 64-bit integers: a million points (a person holds about
+#: 100) and a weight of a billion keep every term far below 2**63 on the largest scenario.
+MOST_POINTS = 1_000_000
+MOST_WEIGHT = 1_000_000_000
+MOST_SECONDS = 86_400  # a day: a longer solve is a mistake, not a setting
+MOST_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
+MOST_WORKERS = 256
+MOST_TEAM_SIZE = 100_000
+MOST_PER_WEEK = 10_000  # handoffs per person or team and week
 
 
 class _Skip(Exception):
@@ -232,6 +243,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises ScenarioError listing every problem found (not only the first).
     """
     path = Path(path).resolve()
+    if path.is_dir():
+        raise ScenarioError(f"{path} is a folder; give the scenario's .toml file")
     if not path.is_file():
         raise ScenarioError(f"{path}: scenario file not found")
     try:
@@ -338,6 +351,8 @@ class _Context:
         """Check ``value`` against a simple type description and convert where lossless."""
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
+        if kind is float and isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(f"key '{key}' = {value!r}: expected a finite number")
         if kind is date and isinstance(value, datetime):
             raise self.fail(f"key '{key}' = {value.isoformat()}: expected a date like "
                             f"{value.date().isoformat()}, without a time")
@@ -359,6 +374,19 @@ class _Context:
             shown = f"more than {low:g}" if strict else f"{low:g} or more"
             self.error(f"key '{key}' = {value!r}: expected {shown}{why}")
         return not bad
+
+    def at_most(self, key: str, value: Any, high: float, why: str = "") -> bool:
+        """Record an error when ``value`` is above ``high``."""
+        if value > high:
+            self.error(f"key '{key}' = {value!r}: expected at most {high:,}{why}")
+            return False
+        return True
+
+    def within(self, key: str, value: Any, low: float, high: float, why: str = "",
+               strict: bool = False) -> bool:
+        """``at_least`` and ``at_most`` together (one error for one value)."""
+        return self.at_least(key, value, low, why, strict) and self.at_most(key, value, high,
+                                                                             why)
 
     def one_of(self, key: str, value: Any, allowed: tuple[Any, ...]) -> bool:
         if value not in allowed:
@@ -501,6 +529,11 @@ def _segmentation(ctx: _Context, table: dict[str, Any]) -> SegmentationSettings:
     return SegmentationSettings(span, levels, below, band_rule)
 
 
+#: Most reporting levels: one persona per level count, lettered A to Z. With the smallest
+#: span (2), 26 levels already hold 67 million people, far beyond the largest employer.
+MOST_LEVELS = 26
+
+
 def parse_levels(value: Any, ctx: _Context | None = None) -> tuple[int, int]:
     """'3-6', [3, 6] -> (3, 6): the fewest and most reporting levels that get a segment."""
     try:
@@ -508,11 +541,12 @@ def parse_levels(value: Any, ctx: _Context | None = None) -> tuple[int, int]:
             low, high = (int(p) for p in value.split("-"))
         else:
             low, high = (int(p) for p in value)
-        if not 1 <= low <= high:
+        if not 1 <= low <= high <= MOST_LEVELS:
             raise ValueError
         return low, high
     except (TypeError, ValueError):
-        message = f"levels = {value!r}: expected a range like \"3-6\" (fewest-most levels)"
+        message = (f"levels = {value!r}: expected a range like \"3-6\" (fewest-most levels, "
+                   f"from 1 to {MOST_LEVELS}: one persona per level count, A to Z)")
         raise (ctx.fail(f"key 'segmentation.{message}") if ctx else ScenarioError(message)) \
             from None
 
@@ -635,9 +669,11 @@ def _scalars(ctx: _Context, table: dict[str, Any], cls: type, where: str,
 
 
 def _mapping(ctx: _Context, value: Any, key: str, allowed: dict[str, str], what: str,
-             kind: type, low: float, strict: bool = False) -> dict[str, Any]:
+             kind: type, low: float, strict: bool = False,
+             high: float = math.inf, why: str = "") -> dict[str, Any]:
     """A nested table ``{ name = number }`` whose names must be in ``allowed`` (casefolded
-    -> canonical) and whose numbers must be at least ``low``; canonical names returned."""
+    -> canonical) and whose numbers must be from ``low`` to ``high``; canonical names
+    returned."""
     if not isinstance(value, dict):
         ctx.error(f"key '{key}' = {value!r}: expected a table like {{ CSM = 2 }}")
         return {}
@@ -653,7 +689,7 @@ def _mapping(ctx: _Context, value: Any, key: str, allowed: dict[str, str], what:
         except ScenarioError as exc:
             ctx.error(str(exc).removeprefix(f"{ctx.path}: "))
             continue
-        if ctx.at_least(f"{key}.{name}", converted, low, strict=strict):
+        if ctx.within(f"{key}.{name}", converted, low, high, why, strict):
             out[canonical] = converted
     return out
 
@@ -683,49 +719,55 @@ def _workload(ctx: _Context, table: dict[str, Any],
                       f"({', '.join(s.name for s in segments)})")
             continue
         given = _mapping(ctx, roles, f"workload.points.{segment}", _ROLE_NAMES, "a role",
-                         float, 0)
+                         float, 0, high=MOST_POINTS, why=" workload points per account")
         points[canonical] = {**points.get(canonical, {}), **given}
     full_time = dict(defaults.full_time_points)
     if "full_time_points" in table:
         full_time.update(_mapping(ctx, table["full_time_points"], "workload.full_time_points",
-                                  _ROLE_NAMES, "a role", float, 0, strict=True))
+                                  _ROLE_NAMES, "a role", float, 0, strict=True,
+                                  high=MOST_POINTS, why=" workload points per full-time "
+                                  "person"))
     team_sizes: dict[str, int] = {}
     if "team_sizes" in table:
         teams = {f"{s.name} {r}".casefold(): f"{s.name} {r}" for s in segments for r in ROLES}
         team_sizes = _mapping(ctx, table["team_sizes"], "workload.team_sizes", teams,
-                              "a team 'segment role'", int, 0)
+                              "a team 'segment role'", int, 0, high=MOST_TEAM_SIZE,
+                              why=" people")
     return WorkloadSettings(points=points, full_time_points=full_time, team_sizes=team_sizes,
                             **values)
 
 
-#: rules key -> (lowest allowed, strictly above it?, why), checked after the types.
-_RULE_RANGES: dict[str, tuple[float, bool, str]] = {
-    "renewal_freeze_weeks": (0, False, " (weeks before a renewal)"),
-    "renewal_soft_weeks": (0, False, " (weeks before the freeze)"),
-    "max_handoffs_out_per_week": (1, False, "; 0 would stop every handoff (give one person "
-                                  "0 in the roster's Max Out Per Week column instead)"),
-    "max_handoffs_in_per_week": (1, False, "; 0 would stop every handoff (give one person "
-                                 "0 in the roster's Max In Per Week column instead)"),
-    "max_handoffs_per_team_week": (0, False, " (0 = no cap per team and week)"),
-    "new_hire_ramp_weeks": (0, False, ""),
-    "new_hire_ramp_max_in": (0, False, " (0 = new hires take no handoffs while ramping)"),
-    "load_tolerance": (0, True, " (a factor of capacity, like 1.15)"),
-    "wave_weeks": (1, False, " (weeks per wave)"),
-    "recent_move_months": (0, False, ""),
-    "renewal_soon_weeks": (0, False, ""),
-    "low_health_below": (0, False, " (a health score 0-100)"),
+#: rules key -> (lowest allowed, strictly above it?, highest allowed, why), checked after
+#: the types. The highest values are far beyond any real plan; they keep dates and the
+#: model's integers in range.
+_RULE_RANGES: dict[str, tuple[float, bool, float, str]] = {
+    "renewal_freeze_weeks": (0, False, PLAN_WEEKS[1], " (weeks before a renewal)"),
+    "renewal_soft_weeks": (0, False, PLAN_WEEKS[1], " (weeks before the freeze)"),
+    "max_handoffs_out_per_week": (1, False, MOST_PER_WEEK, "; 0 would stop every handoff (give "
+                                  "one person 0 in the roster's Max Out Per Week column "
+                                  "instead)"),
+    "max_handoffs_in_per_week": (1, False, MOST_PER_WEEK, "; 0 would stop every handoff (give "
+                                 "one person 0 in the roster's Max In Per Week column "
+                                 "instead)"),
+    "max_handoffs_per_team_week": (0, False, MOST_PER_WEEK, " (0 = no cap per team and week)"),
+    "new_hire_ramp_weeks": (0, False, PLAN_WEEKS[1], " (weeks)"),
+    "new_hire_ramp_max_in": (0, False, MOST_PER_WEEK,
+                             " (0 = new hires take no handoffs while ramping)"),
+    "load_tolerance": (0, True, 100, " (a factor of capacity, like 1.15)"),
+    "wave_weeks": (1, False, PLAN_WEEKS[1], " (weeks per wave)"),
+    "recent_move_months": (0, False, 1200, " (months)"),
+    "renewal_soon_weeks": (0, False, 520, " (weeks)"),
+    "low_health_below": (0, False, 100, " (a health score 0-100)"),
 }
 
 
 def _rules(ctx: _Context, table: dict[str, Any], start: date | None,
            weeks: int) -> RuleSettings:
     values = _scalars(ctx, table, RuleSettings, "rules", {"overlap_weeks"})
-    for key, (low, strict, why) in _RULE_RANGES.items():
-        if key in values and not ctx.at_least(f"rules.{key}", values[key], low, why, strict):
+    for key, (low, strict, high, why) in _RULE_RANGES.items():
+        if key in values and not ctx.within(f"rules.{key}", values[key], low, high, why,
+                                            strict):
             del values[key]
-    if values.get("low_health_below", 0) > 100:
-        ctx.error(f"key 'rules.low_health_below' = {values.pop('low_health_below')!r}: "
-                  "expected a health score from 0 to 100")
     if 0 < values.get("load_tolerance", 1.0) < 1:
         ctx.warn("rules.load_tolerance", values["load_tolerance"],
                  "expected 1.0 or more: below 1 the limit during an overlap is lower than "
@@ -774,15 +816,20 @@ def _objective(ctx: _Context, table: dict[str, Any]) -> ObjectiveWeights:
         if not ctx.at_least(f"objective.{key}", values[key], 0,
                             " (a weight; a negative one would reward disruption)"):
             del values[key]
+        elif not ctx.at_most(f"objective.{key}", values[key], MOST_WEIGHT,
+                             " (a weight; only the ratios between weights matter)"):
+            del values[key]
     return ObjectiveWeights(**values)
 
 
 def _solver(ctx: _Context, table: dict[str, Any]) -> SolverSettings:
     values = _scalars(ctx, table, SolverSettings, "solver", set())
-    checks = {"time_limit_s": (0, True, " seconds"), "workers": (1, False, " worker threads"),
-              "seed": (0, False, "")}
-    for key, (low, strict, why) in checks.items():
-        if key in values and not ctx.at_least(f"solver.{key}", values[key], low, why, strict):
+    checks = {"time_limit_s": (0, True, MOST_SECONDS, " seconds"),
+              "workers": (1, False, MOST_WORKERS, " worker threads"),
+              "seed": (0, False, MOST_SEED, " (CP-SAT's random seed is a 32-bit integer)")}
+    for key, (low, strict, high, why) in checks.items():
+        if key in values and not ctx.within(f"solver.{key}", values[key], low, high, why,
+                                            strict):
             del values[key]
     return SolverSettings(**values)
 

@@ -217,3 +217,11 @@ def test_missing_input_file_is_one_error(capsys, tmp_path):
     # one error per missing file; no "expected an account id column" or owner knock-ons
     assert err.count("file not found") == 2 and "Errors: 2" in err
     assert f"file not found: {tmp_path / 'gone.csv'}" in err
+
+
+def test_segments_levels_past_z_are_refused(capsys):
+    # before: levels 1-60 printed personas A..Z and then z, {, |, ... (chr past 'Z')
+    code, out, err = run(capsys, "segments", "--span", "2", "--levels", "1-60")
+    assert code == 2 and out == ""
+    assert err.strip() == ("error: --levels = '1-60': expected a range like \"3-6\" (fewest-most "
+                           "levels, from 1 to 26: one persona per level count, A to Z)")

@@ -178,3 +178,74 @@ def test_team_sizes_and_coverage_keys_checked(tmp_path):
     scenario = load_scenario(write(tmp_path, BASE + '[workload]\n'
                                    'team_sizes = { "venus csm" = 2 }\n'))
     assert scenario.workload.team_sizes == {"Venus CSM": 2}
+
+
+def test_numbers_must_be_finite_and_in_range_all_listed_together(tmp_path):
+    # before: each of these passed validation and crashed later with a traceback (nan/inf
+    # in the load limit, 1e300 points overflowing CP-SAT's int64, a seed above int32) or
+    # silently ran without a time limit (time_limit_s = inf)
+    found = problems(tmp_path, BASE + "[rules]\nload_tolerance = nan\nrenewal_soon_weeks = "
+                     "99999999999\n[workload.full_time_points]\nCSM = 1e300\nPM = inf\n"
+                     "[workload.points]\nJupiter = { CSM = inf, PM = 1e300 }\n"
+                     "[objective]\nmove = 10000000000\n"
+                     "[solver]\nseed = 99999999999999999\ntime_limit_s = inf\n"
+                     "workers = 100000\n")
+    assert found == [  # in the order of the loader: workload, rules, objective, solver
+        "key 'workload.points.Jupiter.CSM' = inf: expected a finite number",
+        "key 'workload.points.Jupiter.PM' = 1e+300: expected at most 1,000,000 workload "
+        "points per account",
+        "key 'workload.full_time_points.CSM' = 1e+300: expected at most 1,000,000 workload "
+        "points per full-time person",
+        "key 'workload.full_time_points.PM' = inf: expected a finite number",
+        "key 'rules.load_tolerance' = nan: expected a finite number",
+        "key 'rules.renewal_soon_weeks' = 99999999999: expected at most 520 (weeks)",
+        "key 'objective.move' = 10000000000: expected at most 1,000,000,000 (a weight; only "
+        "the ratios between weights matter)",
+        "key 'solver.time_limit_s' = inf: expected a finite number",
+        "key 'solver.workers' = 100000: expected at most 256 worker threads",
+        "key 'solver.seed' = 99999999999999999: expected at most 2,147,483,647 (CP-SAT's "
+        "random seed is a 32-bit integer)",
+    ]
+
+
+def test_error_text_names_the_file_and_nan_time_limit(tmp_path):
+    path = write(tmp_path, BASE + "[solver]\ntime_limit_s = nan\n[rules]\n"
+                 "load_tolerance = 1000.0\nlow_health_below = 101.0\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == (
+        f"{path}: 3 problems:\n"
+        "  - key 'rules.load_tolerance' = 1000.0: expected at most 100 (a factor of capacity, "
+        "like 1.15)\n"
+        "  - key 'rules.low_health_below' = 101.0: expected at most 100 (a health score "
+        "0-100)\n"
+        "  - key 'solver.time_limit_s' = nan: expected a finite number")
+
+
+def test_largest_allowed_values_load(tmp_path):
+    scenario = load_scenario(write(tmp_path, BASE + "[solver]\nseed = 2147483647\n"
+                                   "time_limit_s = 86400\n[workload.points]\n"
+                                   "Mars = { CSM = 1000000.0 }\n"))
+    assert (scenario.solver.seed, scenario.solver.time_limit_s) == (2**31 - 1, 86400.0)
+    assert scenario.workload.points["Mars"]["CSM"] == 1_000_000.0
+    found = problems(tmp_path, BASE + "[solver]\ntime_limit_s = 86401\nseed = 2147483648\n")
+    assert found == ["key 'solver.time_limit_s' = 86401.0: expected at most 86,400 seconds",
+                     "key 'solver.seed' = 2147483648: expected at most 2,147,483,647 "
+                     "(CP-SAT's random seed is a 32-bit integer)"]
+
+
+def test_a_folder_given_as_the_scenario_says_so(tmp_path):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path)
+    # before: "scenario file not found", although the folder is there
+    assert str(caught.value) == f"{tmp_path.resolve()} is a folder; give the scenario's .toml file"
+
+
+def test_levels_are_capped_at_26_personas(tmp_path):
+    found = problems(tmp_path, BASE + '[segmentation]\nspan = 2\nlevels = "1-60"\n')
+    # before: personas past Z were lettered z, {, |, ... (chr(ord("A") + i))
+    assert found == ["key 'segmentation.levels = '1-60': expected a range like \"3-6\" "
+                     "(fewest-most levels, from 1 to 26: one persona per level count, A to Z)"]
+    scenario = load_scenario(write(tmp_path, BASE + '[segmentation]\nspan = 2\n'
+                                   'levels = "1-26"\n'))
+    assert scenario.segments[-1].name == "Z" and len(scenario.segments) == 26
