@@ -153,17 +153,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def what_was_read(scenario: Scenario) -> list[str]:
     """Files, rows and encodings read, for a validation that found errors (the counts a
     successful one prints are not available then)."""
-    from planner.io.tables import read_table
+    from planner.io.readers import read_input_table
 
     settings = scenario.inputs
     lines = [f"Scenario: {scenario.name} ({scenario.path.name})"]
-    files = [("Accounts", settings.accounts, settings.accounts_sheet,
-              settings.accounts_header_row)]
-    if settings.people is not None:
-        files.append(("People", settings.people, settings.people_sheet,
-                      settings.people_header_row))
-    for label, path, sheet, header in files:
-        table = read_table(path, path.name, sheet, header)
+    files = ["Accounts"] + (["People"] if settings.people is not None else [])
+    for label in files:
+        table = read_input_table(scenario, label.lower())  # as read_inputs reads it
         if not table.headers:
             lines.append(f"{label} read:".ljust(15) + f"nothing from {table.file}")
             continue

@@ -173,6 +173,9 @@ class Inputs:
     ignored_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: role -> header of the accounts export's column holding that role's current owner.
     owner_headers: dict[str, str] = field(default_factory=dict)
+    #: "accounts" / "people" -> (the file as problems name it, the header of its id column),
+    #: so that a note about an id names the column as the file does ('Email', not 'id').
+    id_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def person(self, person_id: str) -> Person | None:
         for p in self.people:

@@ -534,6 +534,10 @@ def _crm_rows(result: PlanResult, owner_fields: dict[str, str]
                 "matches the record: load the CSV with the CRM's import tool, do not open "
                 "and save it in a spreadsheet first"))
 
+    account_file, account_header = result.inputs.id_columns.get(
+        "accounts", (settings.accounts.name, "Account ID"))
+    people_file, people_header = result.inputs.id_columns.get(
+        "people", (settings.people.name if settings.people else "", "id"))
     for h in sorted(result.handoffs, key=lambda h: (h.account_id, h.role)):
         week = result.schedule.start_week.get(h.id)
         if week is None:
@@ -546,8 +550,7 @@ def _crm_rows(result: PlanResult, owner_fields: dict[str, str]
         rows.append({"Account ID": crm_id,
                      "Owner field": owner_fields.get(h.role, f"{h.role} Owner"),
                      "New owner ID": owner_id, "Effective date": start})
-        flag(crm_id, settings.accounts.name, account.row if account else None, "Account ID")
+        flag(crm_id, account_file, account.row if account else None, account_header)
         if owner_id:
-            flag(owner_id, settings.people.name if settings.people else "",
-                 person.row if person else None, "id")
+            flag(owner_id, people_file, person.row if person else None, people_header)
     return rows, notes

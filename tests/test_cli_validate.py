@@ -225,3 +225,26 @@ def test_segments_levels_past_z_are_refused(capsys):
     assert code == 2 and out == ""
     assert err.strip() == ("error: --levels = '1-60': expected a range like \"3-6\" (fewest-most "
                            "levels, from 1 to 26: one persona per level count, A to Z)")
+
+
+def test_validate_with_errors_counts_the_rows_read_below_title_rows(tmp_path, capsys):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Accounts"
+    for row in (["Orbit Cloud - Account export"], ["Generated 2027-01-02 by Jane"], [],
+                ["Account ID", "Account Name", "Employees", "ARR"],
+                ["X1", "One", 120, "=1000*12"], ["X2", "Two", "=3000+400", 50000],
+                ["X3", "Three", 45, 5000]):
+        sheet.append(row)
+    workbook.save(tmp_path / "accounts.xlsx")  # openpyxl saves formulas without results
+    (tmp_path / "s.toml").write_text('name = "x"\n[plan]\nstart = 2027-01-04\n[inputs]\n'
+                                     'accounts = "accounts.xlsx"\n', encoding="utf-8")
+    code, _, err = run(capsys, "validate", str(tmp_path / "s.toml"))
+    # rows 5-7 are read (the header is row 4, below the title rows); two cells have no
+    # saved result. Before: "1 row", the title row taken as a one-column header.
+    assert code == 2
+    assert err.splitlines()[1] == ("Accounts read: 3 rows from accounts.xlsx [Accounts] (XLSX, "
+                                   "sheet 'Accounts')")
+    assert "Errors: 2 (nothing was written" in err

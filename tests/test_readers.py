@@ -375,3 +375,29 @@ def test_near_miss_owner_header_points_at_owner_columns(tmp_path):
     assert 'set [inputs.owner_columns] CSM = "CSM Emial"' in note.expected
     assert inputs.ignored_columns == {"accounts.csv": ("CSM Emial",)}
     assert inputs.accounts[0].owners == {}
+
+
+def test_unknown_owner_quotes_the_cell_as_written(tmp_path):
+    case = make(tmp_path, "Id,Name,Employees,CSM Email\nA,a,50, Ana Ruiz \n",
+                "Email,Name\nann@x.com,Ann Lee\n")
+    (error,) = errors_of(case)
+    # before: found 'ana ruiz' (the lower-cased matching key), not what the file says
+    assert (error.row, error.column, error.value) == (2, "CSM Email", " Ana Ruiz ")
+
+
+def test_id_columns_name_the_headers_of_each_file(tmp_path):
+    inputs = read_inputs(make(tmp_path, "Account Number,Name,Employees\nA,a,50\n",
+                              "Work Email,Name\nann@x.com,Ann\n"))
+    assert inputs.id_columns == {"accounts": ("accounts.csv", "Account Number"),
+                                 "people": ("people.csv", "Work Email")}
+
+
+def test_capacity_in_points_is_capped(tmp_path):
+    case = make(tmp_path, "Id,Name,Employees\nA,a,50\n",
+                "Email,Name,Capacity\nann@x.com,Ann,1000001\nbo@x.com,Bo,1000000\n",
+                extra='[workload]\ncapacity_unit = "points"\n')
+    (error,) = errors_of(case)
+    # 1,000,001 points x POINT_SCALE 100 would feed CP-SAT terms beyond the tested range
+    assert (error.row, error.column, error.value) == (2, "Capacity", "1000001")
+    assert error.expected == ("expected a capacity of at most 1,000,000 points ([workload] "
+                              "capacity_unit = \"points\")")

@@ -322,3 +322,22 @@ def test_a_data_cell_saying_id_is_not_taken_for_a_header(tmp_path):
     path.write_text("Cust#,State,Employees\nC1,WA,50\nC2,ID,60\n", encoding="utf-8")
     table = read_table(path, hint=ID_HINT)  # 'ID' (Idaho) beside a number: data, not names
     assert table.headers == ("Cust#", "State", "Employees") and not table.problems
+
+
+def test_header_row_option_on_a_title_row_is_one_error_naming_the_option(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Accounts export\nGenerated 2027-01-02 by Jane\n\nAccount ID,Name,Employees\n"
+                    "A-1,One,10\nA-2,Two,20\n", encoding="utf-8")
+    table = read_table(path, header_row=2, hint=ID_HINT)
+    # before: one "expected 1 fields as in the header, found 3" error per row below
+    (error,) = table.problems
+    assert (error.row, error.value) == (2, "Generated 2027-01-02 by Jane")
+    assert error.expected == (
+        "expected the column names in row 2 (set by [inputs] accounts_header_row, or "
+        "header_row in [inputs] accounts = { ... }); that row holds only one cell, but the "
+        "rows below hold up to 3 cells; row 4 looks like the column names: set the header row "
+        "to 4")
+    assert table.unreadable
+    # a one-column file is fine: nothing below is wider than its header
+    path.write_text("Title\nAccount ID\nA-1\n", encoding="utf-8")
+    assert read_table(path, header_row=2, hint=ID_HINT).headers == ("Account ID",)

@@ -53,7 +53,7 @@ from typing import Any
 from planner.domain import ROLES, Account, InputError, InputProblem, Inputs, Person
 from planner.io import values as v
 from planner.io.tables import HeaderHint, RawRow, Table, read_table
-from planner.scenario import Scenario
+from planner.scenario import MOST_POINTS, Scenario
 
 log = logging.getLogger(__name__)
 
@@ -760,6 +760,10 @@ def _person(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None
                        "expected a fraction of a full-time person like 0.8 ([workload] "
                        "capacity_unit = \"fte\"); set capacity_unit = \"points\" for points")
         capacity = None
+    if capacity is not None and capacity > MOST_POINTS:  # the model's integers must fit
+        reader.problem("error", "capacity", f"expected a capacity of at most {MOST_POINTS:,} "
+                       "points ([workload] capacity_unit = \"points\")")
+        capacity = None
     weeks_off = []
     if "weeks_off" in reader.columns and orders.get("weeks_off") != "?":
         for part in v.split_list(reader.raw("weeks_off")):
@@ -926,8 +930,13 @@ def _fill(kept: Person, other: Person) -> Person:
 
 
 def resolve_owners(accounts: list[Account], people: list[Person], file: str,
-                   owner_headers: dict[str, str], problems: _Problems) -> list[Account]:
-    """Owner cells -> roster ids (by id, else by a unique name); unknown owners are errors."""
+                   owner_headers: dict[str, str], problems: _Problems,
+                   cells: dict[tuple[int, str], Any] | None = None) -> list[Account]:
+    """Owner cells -> roster ids (by id, else by a unique name); unknown owners are errors.
+
+    cells: (row, role) -> the owner cell as written, quoted in the problem (the key it
+    was matched by is lower-cased and trimmed, which is not what the file says)."""
+    cells = cells or {}
     ids = {p.id for p in people}
     by_name: dict[str, list[Person]] = {}
     for person in people:
@@ -947,8 +956,8 @@ def resolve_owners(accounts: list[Account], people: list[Person], file: str,
                         "use their e-mail or id" if named else
                         "expected a person of the roster (add them, with a Last Day if they "
                         "have left, or clear the cell)")
-            problems.add("error", file, account.row, owner_headers.get(role, role), key,
-                         expected)
+            problems.add("error", file, account.row, owner_headers.get(role, role),
+                         cells.get((account.row, role), key), expected)
         out.append(replace(account, owners=owners) if owners != account.owners else account)
     return out
 
@@ -985,6 +994,18 @@ def _read_people_table(scenario: Scenario, display: str) -> Table:
     hint = header_hint(PEOPLE_HEADERS, settings.people_columns, "people_header_row")
     return read_table(settings.people, display, settings.people_sheet,
                       settings.people_header_row, hint)
+
+
+def read_input_table(scenario: Scenario, which: str) -> Table:
+    """The raw table of ``which`` ("accounts" or "people") read exactly as ``read_inputs``
+    reads it (sheet, header row, title rows skipped), to say what was read when the
+    inputs are not usable."""
+    settings = scenario.inputs
+    paths = [settings.accounts] + ([settings.people] if settings.people else [])
+    displays = _display_names(paths)
+    if which == "accounts":
+        return _read_accounts_table(scenario, displays[0])
+    return _read_people_table(scenario, displays[1])
 
 
 @dataclass
@@ -1062,8 +1083,10 @@ def read_inputs(scenario: Scenario) -> Inputs:
             {name: accounts_table.headers[i] for name, i in columns.fields.items()})
         owner_headers = {role: accounts_table.headers[i] for role, i in columns.owners.items()}
         if roster is not None and roster.usable:
+            cells = {(row.number, role): row.values[i] for role, i in columns.owners.items()
+                     for row in accounts_table.rows}
             accounts = resolve_owners(accounts, roster.people, accounts_table.file,
-                                      owner_headers, problems)
+                                      owner_headers, problems, cells)
     if roster is not None and roster.columns is not None:
         people_file = tables[1].file
         columns_used[people_file] = roster.columns.used(tables[1].headers)
@@ -1083,7 +1106,19 @@ def read_inputs(scenario: Scenario) -> Inputs:
                          {t.file: len(t.rows) for t in tables if t.headers})
     fingerprints = {t.file: fingerprint(p) for t, p in zip(tables, paths, strict=True)}
     return Inputs(tuple(accounts), tuple(people), tuple(problems.warnings), encodings,
-                  fingerprints, columns_used, ignored, owner_headers)
+                  fingerprints, columns_used, ignored, owner_headers,
+                  _id_columns(tables, columns_used))
+
+
+def _id_columns(tables: list[Table], columns_used: dict[str, tuple[tuple[str, str], ...]]
+                ) -> dict[str, tuple[str, str]]:
+    """"accounts" / "people" -> (file as shown, header of its id column)."""
+    found = {}
+    for kind, table in zip(("accounts", "people"), tables, strict=False):
+        header = dict(columns_used.get(table.file, ())).get("id")
+        if header is not None:
+            found[kind] = (table.file, header)
+    return found
 
 
 def load_people(scenario: Scenario) -> tuple[list[Person], list[InputProblem]]:

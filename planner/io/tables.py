@@ -315,7 +315,7 @@ def _header_index(
             if number == header_row:
                 if all(_blank(v) for v in records[index][1]):
                     break
-                return index, []
+                return _single_cell_header(display, records, index, hint, option)
         last = records[-1][0] if records else 0
         return None, [InputProblem(
             "error", display, header_row, "", "",
@@ -352,6 +352,37 @@ def _header_index(
         f"expected the column names in the first row; took them from row "
         f"{records[chosen][0]} and skipped the title row(s) {skipped} above; set [inputs] "
         f"{option} = {records[chosen][0]} to say so")]
+
+
+def _single_cell_header(
+    display: str, records: list[tuple[int, tuple[Any, ...]]], index: int,
+    hint: HeaderHint | None, option: str,
+) -> tuple[int | None, list[InputProblem]]:
+    """The header row the scenario names, unless it holds one cell while the rows below
+    hold several: then it is a title row, and every data row would be 'too wide' (one
+    error naming the option, instead of one per row)."""
+    number, values = records[index]
+    filled = _filled(values)
+    below = records[index + 1:index + 1 + HEADER_SCAN_ROWS]
+    widest = max((len(_filled(v)) for _, v in below), default=0)
+    if len(filled) > 1 or widest <= 1:
+        return index, []
+    found = [n for n, v in below if hint is not None and hint.holds_header(v)
+             and _looks_like_header(v)]
+    fix = (f"row {found[0]} looks like the column names: set the header row to {found[0]}"
+           if found else "set the header row to the row of the column names")
+    return None, [InputProblem(
+        "error", display, number, "", _row_text(values),
+        f"expected the column names in row {number} (set by {_option_text(option)}); that "
+        f"row holds only one cell, but the rows below hold up to {widest} cells; {fix}")]
+
+
+def _option_text(option: str) -> str:
+    """'accounts_header_row' -> both ways the scenario can set it."""
+    which = option.removesuffix("_header_row")
+    if which == option or "/" in option:
+        return f"[inputs] {option}"
+    return f"[inputs] {option}, or header_row in [inputs] {which} = {{ ... }}"
 
 
 def _looks_like_header(values: tuple[Any, ...]) -> bool:
