@@ -401,3 +401,36 @@ def test_capacity_in_points_is_capped(tmp_path):
     assert (error.row, error.column, error.value) == (2, "Capacity", "1000001")
     assert error.expected == ("expected a capacity of at most 1,000,000 points ([workload] "
                               "capacity_unit = \"points\")")
+
+
+def test_parent_loop_is_broken_at_the_smallest_id_with_a_warning(tmp_path):
+    # F2 -> F3 -> F1 -> F2 (row order differs from the loop order on purpose); F9 hangs
+    # below the loop. The smallest id of the loop, F1, becomes the top: its parent is
+    # dropped, so F2 -> F3 -> F1 and F9 -> F2 all end at F1.
+    inputs = read_inputs(make(tmp_path, "Account ID,Name,Employees,Parent Account\n"
+                              "F2,Two,50,F3\nF3,Three,50,F1\nF1,One,50,F2\nF9,Nine,50,F2\n"))
+    parents = {a.id: a.parent_id for a in inputs.accounts}
+    assert parents == {"F2": "F3", "F3": "F1", "F1": None, "F9": "F2"}
+    (note,) = [n for n in inputs.notes if "loop" in n.expected]
+    # before: no note, and each account of the loop was its own family's top
+    assert (note.row, note.column, note.value) == (4, "Parent Account", "F2")
+    assert note.expected == (
+        "expected parent accounts that lead to a top account; these parents go round in a "
+        "loop: F1 -> F2 -> F3 -> F1 (with F2 (row 2), F3 (row 3)). F1, the smallest id of the "
+        "loop, is taken as the family's top and its parent is ignored, so the family rules "
+        "still apply; fix the parent of one of them")
+
+
+def test_own_manager_and_manager_loops_are_warnings(tmp_path):
+    people = ("Email,Name,Manager\nann@x.com,Ann,Bo\nbo@x.com,Bo,cy@x.com\n"
+              "cy@x.com,Cy,ann@x.com\ndee@x.com,Dee,dee@x.com\neve@x.com,Eve,Ann\n")
+    inputs = read_inputs(make(tmp_path, "Id,Name,Employees\nA,a,50\n", people))
+    notes = [(n.row, n.column, n.value, n.expected) for n in inputs.notes]
+    # Ann -> Bo (by name) -> Cy -> Ann is a loop; Dee manages herself; Eve reports to Ann,
+    # inside the reporting line but not part of the loop, so no note about her
+    assert notes == [
+        (2, "Manager", "Bo", "expected a reporting line that ends at a top manager; these "
+         "managers go round in a loop: Ann -> Bo -> Cy -> Ann (rows 2, 3, 4)"),
+        (5, "Manager", "dee@x.com", "expected a manager other than the person: Dee is their "
+         "own manager"),
+    ]

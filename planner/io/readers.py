@@ -693,7 +693,50 @@ def check_accounts(accounts: list[Account], file: str, problems: _Problems,
             parent = None
         resolved.append(replace(account, parent_id=parent) if parent != account.parent_id
                         else account)
-    return resolved
+    return _break_parent_loops(resolved, file, headers.get("parent", "parent"), problems,
+                               {a.id: a.parent_id for a in unique})
+
+
+def find_loops(successor: dict[str, str]) -> list[list[str]]:
+    """The loops of a 'next' map (account -> parent, person -> manager), each once, in the
+    order they are met, each listed from its first member along the chain."""
+    state: dict[str, int] = {}  # 1 = on the chain being walked, 2 = done
+    loops = []
+    for start in successor:
+        chain: list[str] = []
+        current: str | None = start
+        while current is not None and current in successor and current not in state:
+            state[current] = 1
+            chain.append(current)
+            current = successor[current]
+        if current is not None and state.get(current) == 1:
+            loops.append(chain[chain.index(current):])
+        for member in chain:
+            state[member] = 2
+    return loops
+
+
+def _break_parent_loops(accounts: list[Account], file: str, header: str, problems: _Problems,
+                        written: dict[str, str | None]) -> list[Account]:
+    """A parent chain that loops back (F1 -> F2 -> F3 -> F1) has no top, so the family rules
+    would silently not apply. The loop is broken at its smallest account id, which becomes
+    the family's top (its parent is ignored), with a warning naming the loop."""
+    parents = {a.id: a.parent_id for a in accounts if a.parent_id}
+    cut: set[str] = set()
+    rows = {a.id: a.row for a in accounts}
+    for loop in find_loops(parents):
+        top = min(loop)
+        at = loop.index(top)
+        ordered = loop[at:] + loop[:at]
+        shown = " -> ".join(ordered + [top])
+        others = ", ".join(f"{a} (row {rows[a]})" for a in ordered[1:])
+        problems.add("warning", file, rows[top], header, written.get(top),
+                     f"expected parent accounts that lead to a top account; these parents go "
+                     f"round in a loop: {shown} (with {others}). {top}, the smallest id of "
+                     "the loop, is taken as the family's top and its parent is ignored, so "
+                     "the family rules still apply; fix the parent of one of them")
+        cut.add(top)
+    return [replace(a, parent_id=None) if a.id in cut else a for a in accounts]
 
 
 # --- people -------------------------------------------------------------------------------
@@ -857,6 +900,38 @@ def check_managers(people: list[Person], table: Table, columns: dict[str, int],
         problems.add("warning", table.file, reports[0].row, header, reports[0].manager,
                      f"expected a manager who is in the roster (by id or unique name); "
                      f"{len(reports)} person(s) report to them (rows {rows})")
+    _manager_loops(people, header, table.file, problems)
+
+
+def _manager_of(person: Person, people: list[Person]) -> str | None:
+    """The roster id of a person's manager (by id, else by a unique name), or None."""
+    if not person.manager:
+        return None
+    key = v.person_key(person.manager)
+    ids = [p.id for p in people if p.id == key or p.id == person.manager]
+    if not ids:
+        ids = [p.id for p in people
+               if v.key_text(p.name).casefold() == v.key_text(person.manager).casefold()]
+    return ids[0] if len(ids) == 1 else None
+
+
+def _manager_loops(people: list[Person], header: str, file: str, problems: _Problems) -> None:
+    """A warning for a person who is their own manager and for each loop of managers (the
+    manager column is kept as written; nothing in the plan depends on it)."""
+    managers = {p.id: m for p in people if (m := _manager_of(p, people)) is not None}
+    by_id = {p.id: p for p in people}
+    for loop in find_loops(managers):
+        first = by_id[loop[0]]
+        if len(loop) == 1:
+            problems.add("warning", file, first.row, header, first.manager,
+                         f"expected a manager other than the person: {first.name or first.id} "
+                         "is their own manager")
+            continue
+        names = " -> ".join(by_id[p].name or p for p in loop + [loop[0]])
+        rows = ", ".join(str(by_id[p].row) for p in loop)
+        problems.add("warning", file, first.row, header, first.manager,
+                     f"expected a reporting line that ends at a top manager; these managers "
+                     f"go round in a loop: {names} (rows {rows})")
 
 
 def _compare_key(raw: Any) -> str:
