@@ -5,9 +5,17 @@ must end with exactly that owner and that start week; a lock that cannot is repo
 row with the rule it breaks, and the run stops (exit 2) unless locks are forced, in which
 case those locks are dropped, re-planned freely and listed on the Exceptions sheet.
 
-Checked before planning (from the inputs alone): each row on its own (owner in the roster
-and not leaving, Start inside the plan and allowed by the per-handoff rules), and the
-locked rows together against the weekly caps of each person (out, in, new-hire ramp).
+Checked before planning (from the inputs alone), every problem of every locked row in one
+list: each row on its own (its account is in the export; its To owner is given when the
+role is needed, is one person of the roster, is not leaving, is in the
+team that owns the role of the account's segment, given or proposed; it has a Start inside
+the plan that the per-handoff rules allow), and the locked rows together against the weekly
+caps of each person (out, in, new-hire ramp).
+
+A locked row with a blank To keeps a role released only where the plan releases it (the
+account's segment no longer needs the role). Where the role is needed, a blank To is an
+error: the model has no way to leave a needed role without an owner on purpose (an
+unassigned role is a shortfall it reports, not an option a manager can pick).
 Checked after planning (against the finished plan): the owner each row got and the week
 its handoff starts; what is left (the team's weekly cap, the load during the overlap,
 the role changes of one account in one week) is explained from the plan.
@@ -19,7 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from planner.domain import POINT_SCALE, Account, Handoff, Inputs
+from planner.coverage import coverage_needs, needed_roles
+from planner.domain import POINT_SCALE, Account, Handoff, Inputs, Person
 from planner.explain import exclusion_phrase, week_text
 from planner.io.previous import PreviousHandoff, PreviousPlan
 from planner.pipeline import PlanResult
@@ -34,7 +43,8 @@ from planner.schedule import (
     teams_of,
     week_of,
 )
-from planner.teams import is_leaving
+from planner.segments import Placement, place_accounts
+from planner.teams import TeamPlacement, is_leaving, place_people
 
 IN_CAP_KEY = "'Max In Per Week' in the roster, or [rules] max_handoffs_in_per_week"
 OUT_CAP_KEY = "'Max Out Per Week' in the roster, or [rules] max_handoffs_out_per_week"
@@ -59,11 +69,14 @@ class LockProblem:
 
 
 def lock_problems(previous: PreviousPlan, inputs: Inputs, scenario: Scenario) -> list[LockProblem]:
-    """Locked rows that break a hard rule on their own or together with other locked rows."""
+    """Every problem of every locked row: what each breaks on its own, and what the rows
+    break together (weekly caps), sorted by sheet row."""
     accounts = {a.id: a for a in inputs.accounts}
+    facts = _Facts.of(inputs, scenario) if previous.locked else None
     problems = []
     for row in previous.locked:
-        problems += [_problem(previous, row, p) for p in _row_problems(row, inputs, scenario)]
+        assert facts is not None
+        problems += [_problem(previous, row, p) for p in _row_problems(row, facts)]
     broken = {p.row for p in problems}
     usable = [r for r in previous.locked if r.row not in broken]
     problems += _cap_problems(previous, usable, accounts, inputs, scenario)
@@ -81,30 +94,132 @@ def _problem(previous: PreviousPlan, row: PreviousHandoff, text: str) -> LockPro
     return LockProblem(row.row, f"{previous.path.name}, Handoffs row {row.row}: {text}")
 
 
-def _row_problems(row: PreviousHandoff, inputs: Inputs, scenario: Scenario) -> list[str]:
-    """What one locked row breaks on its own."""
-    accounts = {a.id: a for a in inputs.accounts}
-    people = {p.id: p for p in inputs.people}
-    account = accounts.get(row.account_id)
-    if account is None:
-        return [f"account {row.account_id!r} is not in the accounts file"]
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the rows are checked against: accounts, people, where each account goes and
+    each person's team after the realignment (given in the roster or proposed, exactly as
+    the plan will have them: teams are placed before any solving)."""
+
+    scenario: Scenario
+    inputs: Inputs
+    accounts: dict[str, Account]
+    people: dict[str, Person]
+    placements: dict[str, Placement]
+    teams: dict[str, TeamPlacement]
+
+    @classmethod
+    def of(cls, inputs: Inputs, scenario: Scenario) -> _Facts:
+        placements = place_accounts(inputs.accounts, scenario.segments,
+                                    scenario.segmentation.below_smallest)
+        teams = place_people(inputs, placements, scenario,
+                             coverage_needs(inputs, placements, scenario))
+        return cls(scenario, inputs, {a.id: a for a in inputs.accounts},
+                   {p.id: p for p in inputs.people}, placements, teams)
+
+    def name(self, person_id: str) -> str:
+        person = self.people.get(person_id)
+        return (person.name if person else "") or person_id
+
+
+def _row_problems(row: PreviousHandoff, facts: _Facts) -> list[str]:
+    """Everything one locked row breaks on its own (not only the first thing)."""
+    account = facts.accounts.get(row.account_id)
     problems = []
-    if row.to and row.to_id not in people:
-        problems.append(f"new owner {row.to!r} is not in the roster")
-    elif row.to_id and is_leaving(people[row.to_id], scenario):
-        problems.append(f"new owner {row.to!r} leaves before the plan ends")
+    if account is None:
+        problems.append(f"account {row.account_id!r} is not in the accounts file")
+    problems += _owner_problems(row, account, facts)
+    problems += _start_problems(row, account, facts)
+    return problems
+
+
+def _owner_problems(row: PreviousHandoff, account: Account | None, facts: _Facts) -> list[str]:
+    """The To owner: present where the role is needed, one person of the roster, staying,
+    and in the team that owns the role in the account's segment."""
+    segment = facts.placements[account.id].segment if account is not None else None
+    needed = account is not None and row.role in needed_roles(account, segment, facts.scenario)
+    if row.to is None:
+        if not needed:
+            return []  # a release, as the plan makes it (or the account is reported above)
+        kept = (f" (To ID still names {row.to_id_cell!r})" if row.to_id_cell else "")
+        return [f"a locked row needs a To owner{kept}; to release the role, the scenario's "
+                f"coverage must stop needing it, but {row.account_id} in segment {segment} "
+                f"needs {row.role}: put the new owner in To, or clear Locked to let the plan "
+                "choose"]
+    person = facts.people.get(row.to_id) if row.to_id is not None else None
+    if person is None:
+        return [_unknown_owner(row, facts)]
+    if is_leaving(person, facts.scenario):
+        return [f"new owner {row.to!r} leaves before the plan ends"]
+    if account is None:
+        return []
+    return _team_problems(row, account, segment, needed, facts)
+
+
+def _unknown_owner(row: PreviousHandoff, facts: _Facts) -> str:
+    """An owner the roster does not know, or a name several people share."""
+    assert row.to is not None
+    key = row.to.strip().casefold()
+    matches = sorted(p.id for p in facts.inputs.people
+                     if key in (p.id.casefold(), p.name.strip().casefold()))
+    if len(matches) > 1:
+        return (f"new owner {row.to!r} is not one person: the name fits {len(matches)} "
+                f"({', '.join(matches)}); put one of these ids in To ID, or a unique name")
+    return f"new owner {row.to!r} is not in the roster"
+
+
+def _team_problems(row: PreviousHandoff, account: Account, segment: str | None,
+                   needed: bool, facts: _Facts) -> list[str]:
+    """The owner's team after the realignment must own the role in the account's segment;
+    the current owner may keep it. Said before planning, with the other problems."""
+    assert row.to_id is not None
+    if not needed:
+        where = f"in segment {segment}" if segment else "without a segment (an exception)"
+        return [f"new owner {row.to!r} is locked to the {row.role} role of {account.id}, but "
+                f"the account {where} no longer needs {row.role}: clear To to keep the "
+                "release, or unlock the row"]
+    team = facts.teams.get(row.to_id)
+    label = team.team.label if team is not None and team.team is not None else "no team"
+    if team is None or team.team is None or team.team.segment != segment \
+            or team.team.role != row.role:
+        return [_wrong_team(row.to, label, row.role, account.id, segment)
+                + _team_source(team)]
+    if not team.can_receive and account.owners.get(row.role) != row.to_id:
+        return [f"new owner {row.to!r} cannot receive accounts in this plan (away every week "
+                "of it, or starting after it ends)"]
+    return []
+
+
+def _wrong_team(name: str, team: str, role: str, account_id: str, segment: str | None) -> str:
+    return (f"new owner {name!r} ({team}) cannot take the {role} role of {account_id} in "
+            f"segment {segment}")
+
+
+def _team_source(team: TeamPlacement | None) -> str:
+    if team is None or team.team is None:
+        return ": the person's role owns no accounts"
+    if team.proposed:
+        return (": the planner proposes that team for them (the roster gives no New Team); "
+                "set their New Team in the roster, or choose an owner of the right team")
+    return ": that is their New Team in the roster; choose an owner of the right team"
+
+
+def _start_problems(row: PreviousHandoff, account: Account | None, facts: _Facts) -> list[str]:
+    """A Start inside the plan that the per-handoff rules allow (the rules need the account)."""
+    scenario = facts.scenario
     if row.start is None:
-        return problems + ["locked row has no Start date"]
+        return ["locked row has no Start date (a locked row keeps its owner and its week)"]
     week = week_of(scenario, row.start)
     if not 0 <= week < scenario.weeks:
-        return problems + [f"Start {row.start} is outside the plan ({scenario.weeks} weeks "
-                           f"from {scenario.start})"]
-    allowed, exclusions = allowed_weeks(_handoff(row, account), ScheduleContext(inputs.people),
-                                        scenario)
-    if week not in allowed:
-        problems += [f"Start {row.start} breaks the rule: {exclusion_phrase(e)}"
-                     for e in exclusions if week in e.weeks]
-    return problems
+        return [f"Start {row.start} is outside the plan ({scenario.weeks} weeks "
+                f"from {scenario.start})"]
+    if account is None:
+        return []
+    allowed, exclusions = allowed_weeks(_handoff(row, account),
+                                        ScheduleContext(facts.inputs.people), scenario)
+    if week in allowed:
+        return []
+    return [f"Start {row.start} breaks the rule: {exclusion_phrase(e)}"
+            for e in exclusions if week in e.weeks]
 
 
 def _handoff(row: PreviousHandoff, account: Account) -> Handoff:
@@ -204,8 +319,8 @@ def _owner_not_kept(row: PreviousHandoff, result: PlanResult,
                    f"no longer needed in segment {segment}"))
     team = result.assignment.teams.get(row.to_id)
     where = team.team.label if team and team.team else "no team"
-    return (f"new owner {names.get(row.to_id, row.to_id)!r} ({where}) cannot take the "
-            f"{row.role} role of {row.account_id} in segment {segment}")
+    return _wrong_team(names.get(row.to_id, row.to_id), where, row.role, row.account_id,
+                       segment)
 
 
 def _week_not_kept(row: PreviousHandoff, handoff: Handoff | None, result: PlanResult) -> str:

@@ -102,10 +102,14 @@ def run_plan(
                  + (f" and {scenario.inputs.people.name}" if scenario.inputs.people else ""))
     inputs = read_inputs(scenario)
     warnings: list[str] = []
+    notes: list[InputProblem] = []  # the warnings as Input notes
     locks = _Locks()
     if previous is not None:
         earlier = read_previous_plan(previous, inputs.people)
         warnings = previous_plan_warnings(earlier, scenario, inputs, force_locks)
+        notes = [*earlier.notes, *(InputProblem("warning", previous.name, None, "", "", w)
+                                   for w in warnings)]
+        warnings = [str(n) for n in earlier.notes] + warnings  # a Start not on a Monday
         problems = lock_problems(earlier, inputs, scenario)
         if problems and not force_locks:
             return RunOutcome(None, None, None, None, "", _texts(problems), tuple(warnings))
@@ -117,8 +121,7 @@ def run_plan(
     facts = RunFacts(
         seconds=time.perf_counter() - began,
         fingerprints=_fingerprints(scenario, locks.previous),
-        notes=tuple(InputProblem("warning", previous.name if previous else "", None, "", "", w)
-                    for w in warnings),
+        notes=tuple(notes),
         dropped_locks=_texts(locks.dropped),
         previous=_previous_line(locks),
         owner_fields=crm_owner_fields(scenario, inputs),

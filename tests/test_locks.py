@@ -209,3 +209,89 @@ def test_a_handoff_without_a_week_is_shown_and_can_be_locked(tmp_path) -> None:
     assert row["Start"].date() == date(2027, 1, 18) and row["Locked"] == "Y"
     assert sum(r["Start"] is None for r in sheet_rows(again, "Handoffs")
                if r["From"] == "Olga Old") == 5
+
+
+def test_every_problem_of_every_locked_row_in_one_run(first, tmp_path, capsys) -> None:
+    """Five locked rows, each broken another way. Before: the sheet reader stopped on the
+    unknown owner and the missing Start; the next run named the missing account; the
+    wrong-team owner only showed after planning; the cleared To silently kept the plan's
+    owner."""
+    scenario, plan = first
+    handoffs = {r["Account ID"]: r for r in sheet_rows(plan, "Handoffs")}
+    cleared_id = handoffs["V4"]["To ID"]
+    rows = edit(plan, tmp_path / "e.xlsx", {
+        "V1": {"Account ID": "V99", "Locked": "Y"},
+        "V2": {"To": "Olga Old", "Locked": "Y"},  # the roster puts her in Mercury
+        "V3": {"To": "Nobody Known", "Locked": "Y"},
+        "V4": {"To": None, "Locked": "Y"},  # To ID is left as the planner wrote it
+        "V5": {"Start": None, "Locked": "Y"},
+    })
+    out = tmp_path / "never.xlsx"
+    code = main(["plan", str(scenario), "--previous", str(tmp_path / "e.xlsx"),
+                 "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    listed = [line.removeprefix("  - ") for line in err.splitlines() if "Handoffs row" in line]
+    assert listed == [f"e.xlsx, Handoffs row {rows[a]}: {text}" for a, text in sorted([
+        ("V1", "account 'V99' is not in the accounts file"),
+        ("V2", "new owner 'Olga Old' (Mercury CSM) cannot take the CSM role of V2 in segment "
+               "Venus: that is their New Team in the roster; choose an owner of the right "
+               "team"),
+        ("V3", "new owner 'Nobody Known' is not in the roster"),
+        ("V4", f"a locked row needs a To owner (To ID still names {cleared_id!r}); to release "
+               "the role, the scenario's coverage must stop needing it, but V4 in segment "
+               "Venus needs CSM: put the new owner in To, or clear Locked to let the plan "
+               "choose"),
+        ("V5", "locked row has no Start date (a locked row keeps its owner and its week)"),
+    ], key=lambda item: rows[item[0]])]
+
+
+def test_wednesday_start_is_kept_in_its_week_and_noted(first, tmp_path, capsys) -> None:
+    """A locked Start typed as Wednesday 2027-01-20 is week 3 (Mon Jan 18): the plan and the
+    CRM update say 2027-01-18, and the Input notes sheet says why."""
+    scenario, plan = first
+    row = next(r for r in sheet_rows(plan, "Handoffs") if r["To"] == "Ben Okafor")
+    rows = edit(plan, tmp_path / "w.xlsx", {row["Account ID"]: {
+        "Start": datetime(2027, 1, 20), "Locked": "Y"}})
+    out = tmp_path / "w-plan.xlsx"
+    code = main(["plan", str(scenario), "--previous", str(tmp_path / "w.xlsx"),
+                 "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 0
+    again = {r["Account ID"]: r for r in sheet_rows(out, "Handoffs")}[row["Account ID"]]
+    assert again["Start"].date() == date(2027, 1, 18)
+    expected = ("expected a Monday: 2027-01-20 is a Wednesday; the handoff starts in that week, "
+                "on Monday 2027-01-18 (its date in the plan and the CRM update)")
+    assert (f"Warning: w.xlsx [Handoffs], row {rows[row['Account ID']]}, column 'Start': "
+            f"{expected} (found '2027-01-20')") in err
+    notes = [n for n in sheet_rows(out, "Input notes") if n["Column"] == "Start"]
+    assert [(n["File"], n["Row"], n["Value"], n["Expected"]) for n in notes] == [
+        ("w.xlsx [Handoffs]", rows[row["Account ID"]], "2027-01-20", expected)]
+
+
+def test_a_locked_release_keeps_a_blank_to(tmp_path) -> None:
+    """P1 (Venus, not onboarding) no longer needs its PM: the plan releases the PM role
+    (blank To). Locking that release is fine; locking a new PM owner onto it is not."""
+    from planner.io.previous import PreviousHandoff, PreviousPlan
+    from planner.io.readers import read_inputs
+    from planner.locks import lock_problems
+    from planner.scenario import load_scenario
+
+    (tmp_path / "accounts.csv").write_text(
+        "Account ID,Account Name,Employees,CSM,PM\nP1,Pine,500,ben@x.example,pia@x.example\n",
+        encoding="utf-8")
+    (tmp_path / "people.csv").write_text(
+        "Email,Name,Role,New Team\nben@x.example,Ben Okafor,CSM,Venus\n"
+        "pia@x.example,Pia Lund,PM,Venus\n", encoding="utf-8")
+    path = tmp_path / "s.toml"
+    path.write_text(f'name = "r"\n[plan]\nstart = {START}\n[inputs]\naccounts = '
+                    '"accounts.csv"\npeople = "people.csv"\n', encoding="utf-8")
+    scenario = load_scenario(path)
+    inputs = read_inputs(scenario)
+    release = PreviousHandoff("H1", "P1", "PM", None, None, START, True, 2)
+    given = PreviousHandoff("H2", "P1", "PM", "Pia Lund", "pia@x.example", START, True, 3)
+    previous = PreviousPlan(tmp_path / "p.xlsx", (release, given))
+    assert [str(p) for p in lock_problems(previous, inputs, scenario)] == [
+        "p.xlsx, Handoffs row 3: new owner 'Pia Lund' is locked to the PM role of P1, but the "
+        "account in segment Venus no longer needs PM: clear To to keep the release, or "
+        "unlock the row"]

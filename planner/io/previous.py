@@ -1,23 +1,33 @@
 """Read an earlier plan workbook, as a manager may have edited it, for the next run.
 
-Only the ``Handoffs`` sheet is read; its header row (row 1) must hold the contract headers
+Only the ``Handoffs`` sheet is read; its header row must hold the contract headers
 ``Handoff ID``, ``Account ID``, ``Role``, ``To``, ``Start`` and ``Locked`` (others are
-optional: ``From``, ``End``, ``Wave``, ``To ID``). Headers are matched ignoring case and
-surrounding spaces, in any column order, so a manager may move or add columns.
+optional: ``From``, ``End``, ``Wave``, ``To ID``). The header row is the first of the top
+rows that holds ``Handoff ID``, so a title row a manager adds above the table is fine (row
+numbers stay the sheet's own). Headers are matched ignoring case and surrounding spaces,
+in any column order, so a manager may move or add columns.
 
 Cell rules (each break is an ``InputProblem`` with sheet, row, column and value; all are
-collected and raised together as one ``InputError``):
+collected and raised together as one ``InputError``): these are problems that make a cell
+unreadable. Whether a readable locked row can be kept (its owner is known, it has a Start,
+its rules hold) is judged with every other lock problem in :mod:`planner.locks`, so that
+one run lists every problem of every locked row.
 
 - ``Locked``: blank, ``Y`` or ``Yes`` (locked), ``N`` or ``No`` (not locked), any case;
   anything else is an error.
 - ``Start`` / ``End``: a date cell; a number in Excel's date range (a date whose format was
   lost) and ISO text ``2027-01-11`` are read as that date; any other text (``11/01/2027``,
-  ``next week``) is an error, because its day/month order would be a guess. A locked row
-  needs a Start.
+  ``next week``) is an error, because its day/month order would be a guess. A handoff
+  starts on the Monday of its week: a locked Start on another day is kept in its week with
+  a warning (``PreviousPlan.notes``) naming the row, the date typed and the Monday used.
 - ``Handoff ID``: present and unique.
-- ``To``: the new owner as shown (a name); with ``people`` given, it is resolved to a person
-  id (by id or by name, ignoring case); an unknown or ambiguous owner on a locked row is an
-  error. Without ``people``, ``to_id`` is the ``To ID`` column when present.
+- ``To`` is the manager's column: the new owner as shown (a name). With ``people`` given, it
+  is resolved to a person id (by id or by name, ignoring case; ``To ID`` settles a name
+  several people share). ``To ID`` is the planner's helper column (the id it wrote, for
+  the CRM), so ``To`` wins: editing ``To`` alone is the documented way to change an owner,
+  and leaves the old id beside it. Which of the two a manager edited cannot be told from
+  the sheet, so a locked row whose ``To ID`` names someone else gets a warning naming both
+  and the owner kept. Without ``people``, ``to_id`` is the ``To ID`` column when present.
 
 Fully blank rows and rows below the table are skipped.
 
@@ -64,11 +74,14 @@ _SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
 class PreviousHandoff:
     """One row of the previous plan's Handoffs sheet, with the manager's edits.
 
-    row: the sheet row (as Excel numbers it; the header is row 1).
+    row: the sheet row (as Excel numbers it; the header is usually row 1).
     to: the To cell as written (a name); None when blank (coverage released).
     to_id: the new owner's person id: resolved from ``to`` when the reader was given the
-        roster, else the ``To ID`` cell; None when unknown or blank.
-    start, end: dates of the handoff; None when blank (allowed on unlocked rows only).
+        roster, else the ``To ID`` cell; None when unknown, ambiguous or blank.
+    to_id_cell: the ``To ID`` cell as written (None when blank or absent), to tell a To
+        edited or cleared by hand from the id the planner wrote beside it.
+    start, end: dates of the handoff as typed; None when blank (a locked row needs a
+        Start: see planner.locks).
     """
 
     handoff_id: str
@@ -82,6 +95,7 @@ class PreviousHandoff:
     end: date | None = None
     wave: int | None = None
     from_name: str | None = None
+    to_id_cell: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +105,7 @@ class PreviousPlan:
     scenario: the scenario name on its Summary sheet (None when the sheet has none).
     fingerprints: input file -> sha256 from its Summary (empty when it has none).
     sha256: the digest of the workbook file itself.
+    notes: warnings for the Input notes sheet (a locked Start that is not a Monday).
     """
 
     path: Path
@@ -98,6 +113,7 @@ class PreviousPlan:
     scenario: str | None = None
     fingerprints: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
+    notes: tuple[InputProblem, ...] = ()
 
     @property
     def locked(self) -> tuple[PreviousHandoff, ...]:
@@ -138,7 +154,8 @@ def read_previous_plan(path: str | Path, people: Iterable[Person] | None = None)
     scenario, fingerprints = _summary(summary)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return PreviousPlan(path=path, rows=tuple(result), scenario=scenario,
-                        fingerprints=fingerprints, sha256=digest)
+                        fingerprints=fingerprints, sha256=digest,
+                        notes=tuple(reader.warnings))
 
 
 def _summary(rows: list[tuple[Any, ...]]) -> tuple[str | None, dict[str, str]]:
@@ -179,6 +196,7 @@ class _SheetReader:
         self.file = f"{label} [{SHEET}]"
         self.roster = roster
         self.problems: list[InputProblem] = []
+        self.warnings: list[InputProblem] = []
         self.columns: dict[str, int] = {}
 
     def problem(self, row: int | None, column: str, value: Any, expected: str) -> None:
@@ -186,11 +204,14 @@ class _SheetReader:
         self.problems.append(InputProblem("error", self.file, row, column, shown, expected))
 
     def read(self, rows: list[tuple[Any, ...]]) -> list[PreviousHandoff]:
-        if not rows or not self._header(rows[0]):
+        if not rows:
+            return []
+        top = _header_index(rows)
+        if not self._header(rows[top], top + 1):
             return []
         result: list[PreviousHandoff] = []
         seen: dict[str, int] = {}
-        for number, values in enumerate(rows[1:], start=2):
+        for number, values in enumerate(rows[top + 1:], start=top + 2):
             if all(_blank(v) for v in values):
                 continue
             handoff = self._row(number, values)
@@ -204,7 +225,7 @@ class _SheetReader:
             result.append(handoff)
         return result
 
-    def _header(self, header: tuple[Any, ...]) -> bool:
+    def _header(self, header: tuple[Any, ...], number: int) -> bool:
         names = {str(v).strip().casefold(): i for i, v in enumerate(header) if not _blank(v)}
         for name in (*REQUIRED, *OPTIONAL):
             if name.casefold() in names:
@@ -212,7 +233,7 @@ class _SheetReader:
         missing = [name for name in REQUIRED if name not in self.columns]
         if missing:
             found = ", ".join(str(v) for v in header if not _blank(v))
-            self.problem(1, ", ".join(missing), found,
+            self.problem(number, ", ".join(missing), found,
                          f"the header row to hold {', '.join(REQUIRED)}")
             return False
         return True
@@ -231,20 +252,33 @@ class _SheetReader:
         locked = self._locked(number, self._cell(values, "Locked"))
         start = self._date(number, "Start", self._cell(values, "Start"))
         end = self._date(number, "End", self._cell(values, "End"))
-        if locked and _blank(self._cell(values, "Start")):
-            self.problem(number, "Start", None, "a start date on a locked row")
         to = _text(self._cell(values, "To"))
-        to_id = self._to_id(number, to, _text(self._cell(values, "To ID")), locked)
+        to_id_cell = _text(self._cell(values, "To ID"))
+        to_id = self._to_id(to, to_id_cell)
         wave = self._wave(number, self._cell(values, "Wave"))
         if len(self.problems) > before or handoff_id is None:
             return None
+        if locked and start is not None and start.weekday() != 0:
+            self._not_a_monday(number, self._cell(values, "Start"), start)
+        if locked and to is not None and to_id is not None and to_id_cell is not None:
+            self._other_to_id(number, to, to_id, to_id_cell)
         return PreviousHandoff(
             handoff_id=handoff_id,
             account_id=_text(self._cell(values, "Account ID")) or "",
             role=_text(self._cell(values, "Role")) or "",
             to=to, to_id=to_id, start=start, locked=locked, row=number, end=end, wave=wave,
-            from_name=_text(self._cell(values, "From")),
+            from_name=_text(self._cell(values, "From")), to_id_cell=to_id_cell,
         )
+
+    def _not_a_monday(self, number: int, value: Any, start: date) -> None:
+        """A locked Start on another day than Monday: the handoff starts that week (weeks
+        are the plan's unit), so the CRM's effective date is that Monday, not the day typed."""
+        monday = start - timedelta(days=start.weekday())
+        self.warnings.append(InputProblem(
+            "warning", self.file, number, "Start", _shown_date(value, start),
+            f"expected a Monday: {start.isoformat()} is a {start:%A}; the handoff starts in "
+            f"that week, on Monday {monday.isoformat()} (its date in the plan and the CRM "
+            "update)"))
 
     def _locked(self, number: int, value: Any) -> bool:
         text = "" if _blank(value) else str(value).strip().casefold()
@@ -273,20 +307,33 @@ class _SheetReader:
                      "a date (a date cell, or text written as YYYY-MM-DD)")
         return None
 
-    def _to_id(self, number: int, to: str | None, to_id_cell: str | None,
-               locked: bool) -> str | None:
+    def _other_to_id(self, number: int, to: str, to_id: str, to_id_cell: str) -> None:
+        """A locked row whose To ID names another person than To: To is kept (see the
+        module doc), and the manager is told, in case the To ID was the edit."""
+        if self.roster is None:
+            return
+        named = self.roster.get(to_id_cell.casefold(), [])
+        if to_id in named or (not named and to_id_cell.casefold() == to_id.casefold()):
+            return
+        self.warnings.append(InputProblem(
+            "warning", self.file, number, "To ID", to_id_cell,
+            f"To ID to name the owner in To: To {to!r} ({to_id}) and To ID "
+            f"{to_id_cell!r} differ. The row is locked to {to!r}: the planner reads To (To ID "
+            "is the id it wrote beside it); if the To ID was your edit, put that person's name "
+            "in To"))
+
+    def _to_id(self, to: str | None, to_id_cell: str | None) -> str | None:
+        """The person ``to`` names: by the roster (``To ID`` settling a shared name), else
+        the ``To ID`` cell; None when blank, unknown or ambiguous (a locked row with such an
+        owner is reported by planner.locks)."""
         if self.roster is None or to is None:
             return to_id_cell if to is not None else None
         matches = self.roster.get(to.strip().casefold(), [])
-        if to_id_cell is not None and to_id_cell in matches:
-            return to_id_cell
-        if len(matches) == 1:
-            return matches[0]
-        if locked:
-            expected = ("a person of the roster (name or id)" if not matches else
-                        f"one person; the name fits {len(matches)}: {', '.join(matches)}")
-            self.problem(number, "To", to, expected)
-        return None
+        by_id = self.roster.get(to_id_cell.casefold(), []) if to_id_cell else []
+        shared = [m for m in matches if m in by_id]
+        if len(matches) > 1 and len(shared) == 1:
+            return shared[0]
+        return matches[0] if len(matches) == 1 else None
 
     def _wave(self, number: int, value: Any) -> int | None:
         if _blank(value):
@@ -299,6 +346,24 @@ class _SheetReader:
             pass
         self.problem(number, "Wave", value, "a whole wave number")
         return None
+
+
+#: Top rows searched for the header (the row holding 'Handoff ID'), below a title.
+HEADER_SCAN_ROWS = 10
+
+
+def _header_index(rows: list[tuple[Any, ...]]) -> int:
+    """Index of the header row: the first top row holding 'Handoff ID' (a manager may add a
+    title above the table), else the first row (which is then reported)."""
+    for index, values in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if any(isinstance(v, str) and v.strip().casefold() == "handoff id" for v in values):
+            return index
+    return 0
+
+
+def _shown_date(value: Any, day: date) -> str:
+    """A Start cell as the manager sees it: a date cell as its date, text as typed."""
+    return day.isoformat() if isinstance(value, (date, datetime, int, float)) else str(value)
 
 
 def _blank(value: Any) -> bool:
