@@ -434,3 +434,16 @@ def test_own_manager_and_manager_loops_are_warnings(tmp_path):
         (5, "Manager", "dee@x.com", "expected a manager other than the person: Dee is their "
          "own manager"),
     ]
+
+
+def test_parent_and_duplicate_person_notes_quote_the_cells(tmp_path):
+    # a 15-character Salesforce parent id is matched in its 18-character form; the note
+    # quotes it as the file writes it. Rows 2 and 3 of the roster are one person (e-mail
+    # case aside): the note names the 'Work Email' column and the id as row 3 writes it.
+    accounts = ("Account ID,Name,Employees,Parent Account\n"
+                "0015000000VALDtAAP,Acme,500,0015000000Nope1\n")
+    people = "Work Email,Name\nann@x.com,Ann\nANN@x.com,Ann\n"
+    inputs = read_inputs(make(tmp_path, accounts, people))
+    notes = {(n.row, n.column, n.value) for n in inputs.notes}
+    assert (2, "Parent Account", "0015000000Nope1") in notes
+    assert (3, "Work Email", "ANN@x.com") in notes

@@ -648,13 +648,18 @@ def _employees(reader: _RowReader, scenario: Scenario,
 
 
 def check_accounts(accounts: list[Account], file: str, problems: _Problems,
-                   headers: dict[str, str] | None = None) -> list[Account]:
-    """Duplicate ids (errors naming both rows) and parents that are not in the file.
+                   headers: dict[str, str] | None = None,
+                   parent_cells: dict[int, Any] | None = None) -> list[Account]:
+    """Duplicate ids (errors naming both rows), parents that are not in the file, and
+    parent chains that loop.
 
     Ids are compared by ``crm_id`` (the 18-character form of a Salesforce id); a parent
     is found by id, else by a unique account name, and becomes that account's ``id``.
+    parent_cells: row -> the parent cell as written, quoted in the notes (the matching key
+    may be the 18-character form of what the file says).
     """
     headers = headers or {}
+    cells = parent_cells or {}
     first: dict[str, Account] = {}
     unique = []
     for account in accounts:
@@ -673,6 +678,7 @@ def check_accounts(accounts: list[Account], file: str, problems: _Problems,
     resolved = []
     for account in unique:
         raw_parent = account.parent_id
+        written = cells.get(account.row, raw_parent)
         parent: str | None = None
         if raw_parent is not None:
             found = first.get(v.key_text(raw_parent))
@@ -683,18 +689,18 @@ def check_accounts(accounts: list[Account], file: str, problems: _Problems,
                 parent = named[0].id
             else:
                 problems.add("warning", file, account.row, headers.get("parent", "parent"),
-                             raw_parent,
+                             written,
                              "expected the id or name of an account in the file; the parent "
                              "is not found and is ignored")
         if parent == account.id:
             problems.add("warning", file, account.row, headers.get("parent", "parent"),
-                         raw_parent,
+                         written,
                          "expected another account as parent; an account cannot be its own")
             parent = None
         resolved.append(replace(account, parent_id=parent) if parent != account.parent_id
                         else account)
     return _break_parent_loops(resolved, file, headers.get("parent", "parent"), problems,
-                               {a.id: a.parent_id for a in unique})
+                               {a.id: cells.get(a.row, a.parent_id) for a in unique})
 
 
 def find_loops(successor: dict[str, str]) -> list[list[str]]:
@@ -947,7 +953,8 @@ def _check_team(reader: _RowReader, scenario: Scenario, team: str) -> None:
         reader.problem("warning", "new_team",
                        "expected a scenario segment (" + ", ".join(scenario.segment_names)
                        + ") or 'segment role'; this person is not placed in a segment team")
-def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems) -> list[Person]:
+def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems,
+                 id_header: str = "") -> list[Person]:
     """Rows with the same key are one person unless a field conflicts (then an error)."""
     groups: dict[str, list[tuple[Person, dict]]] = {}
     for person, comparable in rows:
@@ -978,7 +985,7 @@ def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems
         for person, _ in group[1:]:
             merged = _fill(merged, person)
         rows_text = ", ".join(str(p.row) for p, _ in group)
-        problems.add("warning", file, group[1][0].row, "", person_id,
+        problems.add("warning", file, group[1][0].row, id_header, group[1][0].crm_id,
                      f"rows {rows_text} are the same person ({person_id}); merged into one")
         people.append(merged)
     return people
@@ -1071,6 +1078,13 @@ def _read_people_table(scenario: Scenario, display: str) -> Table:
                       settings.people_header_row, hint)
 
 
+def _cells(table: Table, index: int | None) -> dict[int, Any]:
+    """Row -> the cell of column ``index`` as written (trimmed), for quoting in notes."""
+    if index is None:
+        return {}
+    return {row.number: v.clean_text(row.values[index]) for row in table.rows}
+
+
 def read_input_table(scenario: Scenario, which: str) -> Table:
     """The raw table of ``which`` ("accounts" or "people") read exactly as ``read_inputs``
     reads it (sheet, header row, title rows skipped), to say what was read when the
@@ -1101,7 +1115,8 @@ def _roster(scenario: Scenario, table: Table, problems: _Problems) -> _Roster:
     salesforce = salesforce_ids(table, columns.fields.get("id"),
                                 scenario.inputs.salesforce_ids, problems)
     rows = read_people(scenario, table, columns, problems, salesforce)
-    people = merge_people(rows, table.file, problems)
+    people = merge_people(rows, table.file, problems,
+                          table.headers[columns.fields["id"]] if "id" in columns.fields else "")
     check_managers(people, table, columns.fields, problems)
     return _Roster(people, salesforce, "id" in columns.fields, columns)
 
@@ -1155,7 +1170,8 @@ def read_inputs(scenario: Scenario) -> Inputs:
         accounts = check_accounts(
             read_accounts(scenario, accounts_table, columns, problems, ids),
             accounts_table.file, problems,
-            {name: accounts_table.headers[i] for name, i in columns.fields.items()})
+            {name: accounts_table.headers[i] for name, i in columns.fields.items()},
+            _cells(accounts_table, columns.fields.get("parent")))
         owner_headers = {role: accounts_table.headers[i] for role, i in columns.owners.items()}
         if roster is not None and roster.usable:
             cells = {(row.number, role): row.values[i] for role, i in columns.owners.items()
@@ -1219,5 +1235,6 @@ def load_accounts(scenario: Scenario) -> tuple[list[Account], list[InputProblem]
                    _owner_salesforce(scenario, table, columns, None, problems))
     accounts = check_accounts(read_accounts(scenario, table, columns, problems, ids),
                               table.file, problems,
-                              {name: table.headers[i] for name, i in columns.fields.items()})
+                              {name: table.headers[i] for name, i in columns.fields.items()},
+                              _cells(table, columns.fields.get("parent")))
     return accounts, problems.items
