@@ -364,7 +364,8 @@ class _Context:
             return value
         expected = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
                     date: "a date like 2027-01-04", Path: "a file path"}.get(kind, str(kind))
-        raise self.fail(f"key '{key}' = {value!r}: expected {expected}")
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as TOML says
+        raise self.fail(f"key '{key}' = {shown}: expected {expected}")
 
     def at_least(self, key: str, value: Any, low: float, why: str = "",
                  strict: bool = False) -> bool:

@@ -249,3 +249,9 @@ def test_levels_are_capped_at_26_personas(tmp_path):
     scenario = load_scenario(write(tmp_path, BASE + '[segmentation]\nspan = 2\n'
                                    'levels = "1-26"\n'))
     assert scenario.segments[-1].name == "Z" and len(scenario.segments) == 26
+
+
+def test_a_boolean_where_a_number_belongs_is_shown_as_toml_writes_it(tmp_path):
+    # before: "= True" (Python's spelling) for `move = true`
+    found = problems(tmp_path, BASE + "[objective]\nmove = true\n")
+    assert found == ["key 'objective.move' = true: expected an integer"]
