@@ -334,6 +334,13 @@ def test_plausibility_warnings_keep_the_values(tmp_path):
     assert "between 1950 and 2100" in notes["Customer Since"]
 
 
+def test_an_impossible_arr_is_an_error(tmp_path):
+    # 10^14 cannot be an ARR, and a cost per 1,000 of it would overflow the model's integers.
+    (error,) = errors_of(make(tmp_path, "Id,Name,Employees,ARR\nA,a,50,100000000000000\n"))
+    assert (error.row, error.column, error.value) == (2, "ARR", "100000000000000")
+    assert "expected ARR below 1,000,000,000,000" in error.expected
+
+
 def test_roster_plausibility(tmp_path):
     people = ("Email,Name,Role,Manager,Start Date,Last Day\n"
               "a@x.com,Ann,Wizard,Bo Boss,2026-02-01,2026-01-15\n"

@@ -34,8 +34,9 @@ Decisions an ops lead should know:
   function, but the person can still be read. A Last Day before the Start Date is an
   error; a Manager who is not in the roster is a warning.
 - Plausibility warnings (the value is kept): more than 10,000,000 employees, ARR above
-  10,000,000,000, dates before 1950 or after 2100. Excel's day zero (1899-12-30, what an
-  empty date cell holding 0 shows) is read as blank, with a warning.
+  10,000,000,000 (above 1,000,000,000,000 it is an error), dates before 1950 or after
+  2100. Excel's day zero (1899-12-30, what an empty date cell holding 0 shows) is read as
+  blank, with a warning.
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ HORIZONTAL_WORDS = ("manager", "director", "president", "vp", "head", "lead", "c
 #: Plausibility limits: beyond them a value is kept with a warning.
 MOST_EMPLOYEES = 10_000_000
 MOST_ARR = 10_000_000_000
+#: Above this an ARR cannot be real, and costs scaled by it would overflow the model.
+IMPOSSIBLE_ARR = 1_000_000_000_000
 DATE_RANGE = (date(1950, 1, 1), date(2100, 12, 31))
 EXCEL_DAY_ZERO = (date(1899, 12, 30), date(1899, 12, 31))
 
@@ -561,7 +564,11 @@ def _account(reader: _RowReader, scenario: Scenario, orders: dict[str, str | Non
         reader.problem("warning", "arr", "expected an ARR amount; it is missing (not 0)")
     if arr is not None and arr < 0:
         reader.problem("warning", "arr", "expected ARR of 0 or more; a negative ARR is kept")
-    if arr is not None and arr > MOST_ARR:
+    if arr is not None and arr > IMPOSSIBLE_ARR:
+        reader.problem("error", "arr", f"expected ARR below {IMPOSSIBLE_ARR:,}; check the unit "
+                       "or a misplaced separator")
+        arr = None
+    elif arr is not None and arr > MOST_ARR:
         reader.problem("warning", "arr", f"expected ARR below {MOST_ARR:,}; check the unit or "
                        "a misplaced separator (the value is kept)")
     owner_ids = {}
