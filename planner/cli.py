@@ -161,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="workbook to write (default: out/<scenario name>.xlsx); the "
-                        "CRM CSV goes beside it")
+                        "CRM CSV goes beside it. Never the --previous workbook: the run "
+                        "stops rather than write over the manager's edits")
     parser.add_argument("--previous", type=Path, default=None,
                         help="an earlier plan workbook, maybe edited: rows with Locked = Y "
                         "keep their owner and week")
