@@ -6,25 +6,81 @@ Exit codes: 0 ok, 2 input or scenario errors (listed; nothing written), 1 unexpe
 
 from __future__ import annotations
 
-import argparse
-import logging
+# Ctrl-C first: these lines run before anything slow is imported (the package imports its
+# names lazily), so that the command never shows a KeyboardInterrupt traceback.
 import os
 import signal
 import sys
-import threading
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
-
-from planner.domain import InputError
-from planner.io.atomic import OutputError, close_outputs, committed_outputs
-from planner.scenario import Scenario, ScenarioError, load_scenario, parse_levels
-from planner.segments import derived_segments
-
-log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 INTERRUPTED = "interrupted: nothing was written; the previous plan is unchanged"
+PLAN_COMMANDS = ("plan", "demo")
+
+
+def interrupted_text(command: str | None) -> str:
+    """What Ctrl-C prints: `plan` and `demo` say that the previous plan is unchanged."""
+    return INTERRUPTED if command in PLAN_COMMANDS else "interrupted"
+
+
+def _interrupted_before_writing(_signum: int, _frame: object) -> None:
+    """Ctrl-C while nothing can have been written yet (Python importing pandas and
+    OR-Tools, the arguments read, the inputs checked): say so and stop at once, exit 130.
+
+    Stopping here, rather than raising KeyboardInterrupt, is what keeps the promise: an
+    exception raised in the middle of a library's import can end as a traceback, or be
+    swallowed by the library and let the run go on."""
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    try:
+        sys.stderr.write(interrupted_text(command) + "\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(EXIT_INTERRUPTED)
+
+
+def _started_as_the_command() -> bool:
+    """True when this import starts the `planner` command (its console script, or
+    ``python -m planner.cli``); False when a test, a notebook or another program imports
+    the module: their Ctrl-C is theirs."""
+    if __name__ == "__main__":
+        return True
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+    return os.path.splitext(os.path.basename(main_file))[0].lower() in ("planner",
+                                                                        "planner-script")
+
+
+def interrupts_as_exceptions() -> None:
+    """From here on Ctrl-C raises KeyboardInterrupt (Python's way), for code that must clean
+    up its temporary files before it stops: called just before a command starts writing."""
+    if signal.getsignal(signal.SIGINT) is _interrupted_before_writing:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+if _started_as_the_command():
+    signal.signal(signal.SIGINT, _interrupted_before_writing)
+
+import argparse  # noqa: E402 - after the Ctrl-C handler, on purpose
+import logging  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
+
+from planner.domain import InputError  # noqa: E402
+from planner.io.atomic import (  # noqa: E402
+    OutputError,
+    close_outputs,
+    committed_outputs,
+    ensure_writable,
+)
+from planner.scenario import (  # noqa: E402
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parse_levels,
+)
+from planner.segments import derived_segments  # noqa: E402
+
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 REFERENCE_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "reference.toml"
 
@@ -82,15 +138,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser(
         "import", help="turn a public CRM sample into planner inputs and a scenario",
-        description="Write accounts.csv, people.csv and a scenario TOML from a public "
-        "data set, and print the rules used to derive what the source lacks.",
+        description="Write accounts.csv, people.csv and a scenario TOML (maven-crm.toml or "
+        "uk-employers.toml) from a public data set, and print the rules used to derive what "
+        "the source lacks (also written as comments at the top of the scenario). Files "
+        "already in the --out folder are never replaced without --force.",
     )
     importer.add_argument("source", choices=["maven-crm", "uk-employers"],
                           help="which data set")
     importer.add_argument("source_dir", type=Path,
                           help="folder holding the data set (maven-crm) or the employers CSV "
                           "(uk-employers)")
-    importer.add_argument("--out", type=Path, required=True, help="folder to write into")
+    importer.add_argument("--out", type=Path, required=True,
+                          help="folder to write into (created when missing)")
+    importer.add_argument("--force", action="store_true",
+                          help="replace accounts.csv, people.csv and the scenario when the "
+                          "--out folder already holds them (without it the import stops, "
+                          "exit 2, and writes nothing)")
     importer.set_defaults(func=cmd_import)
     return parser
 
@@ -98,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="workbook to write (default: out/<scenario name>.xlsx); the "
-                        "CRM CSV goes beside it")
+                        "CRM CSV goes beside it. Never the --previous workbook: the run "
+                        "stops rather than write over the manager's edits")
     parser.add_argument("--previous", type=Path, default=None,
                         help="an earlier plan workbook, maybe edited: rows with Locked = Y "
                         "keep their owner and week")
@@ -136,11 +200,21 @@ def cmd_segments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def scenario_from(path: Path) -> Scenario:
+    """``load_scenario`` with a clear word for a folder given where a .toml file belongs."""
+    if path.resolve().is_dir():  # resolved as load_scenario does ("a/file/.." too)
+        found = sorted(p.name for p in path.resolve().glob("*.toml"))
+        hint = (f" (this folder holds {', '.join(found[:5])}{', ...' if len(found) > 5 else ''})"
+                if found else "")
+        raise ScenarioError(f"{path}: is a folder; expected a scenario .toml file{hint}")
+    return load_scenario(path)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from planner.io.readers import read_inputs
     from planner.validate import validation_report
 
-    scenario = load_scenario(args.scenario)
+    scenario = scenario_from(args.scenario)
     try:
         inputs = read_inputs(scenario)
     except InputError:
@@ -176,8 +250,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     from planner.run import default_output, run_plan
 
-    scenario = load_scenario(args.scenario)
+    scenario = scenario_from(args.scenario)
     out = args.out or default_output(scenario)
+    if args.previous is not None and same_file(out, args.previous):
+        raise OutputError(f"--out would replace the previous plan you are re-planning from "
+                          f"({args.previous}); write the new plan to another file", out)
     say = (lambda _text: None) if args.quiet else _progress_line
     outcome = _interruptible(lambda: run_plan(
         scenario, out, previous=args.previous, force_locks=args.force_locks, progress=say))
@@ -194,37 +271,84 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def same_file(first: Path, second: Path) -> bool:
+    """True when the two paths name one file: the same resolved path, or (both existing) a
+    link or another spelling of it on a case-insensitive disk."""
+    if first.resolve() == second.resolve():
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist
+        return False
+
+
 #: What each importer reads: files in a folder (maven-crm), columns of a file (uk-employers).
 MAVEN_FILES = ("accounts.csv", "sales_teams.csv", "sales_pipeline.csv")
 UK_COLUMNS = ("EmployerId", "EmployerName", "EmployerSize", "DateSubmitted", "PostCode")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from planner.importers.common import output_files
+    from planner.importers.maven import SCENARIO_FILE as MAVEN_SCENARIO
     from planner.importers.maven import import_maven_crm
+    from planner.importers.uk import SCENARIO_FILE as UK_SCENARIO
     from planner.importers.uk import generate_uk_scenario
 
     if not args.source_dir.exists():
         print(f"error: {args.source_dir}: not found", file=sys.stderr)
         return EXIT_INPUT
-    try:
-        if args.source == "maven-crm":
-            problem = _missing_files(args.source_dir, MAVEN_FILES)
-            summary = None if problem else import_maven_crm(args.source_dir, args.out)
-        else:
-            source = args.source_dir
-            if source.is_dir():
-                source = source / "employers_2021_22.csv"
-            problem = _missing_columns(source, UK_COLUMNS)
-            summary = None if problem else generate_uk_scenario(source, args.out)
-    except (KeyError, ValueError, FileNotFoundError, UnicodeDecodeError) as exc:
-        problem = f"{args.source_dir}: not the {args.source} data set ({_describe(exc)})"
-    if summary is None:
+    if args.source == "maven-crm":
+        sources = [args.source_dir / name for name in MAVEN_FILES]
+        problem = _missing_files(args.source_dir, MAVEN_FILES)
+        outputs = output_files(args.out, MAVEN_SCENARIO)
+    else:
+        source = args.source_dir
+        if source.is_dir():
+            source = source / "employers_2021_22.csv"
+        sources = [source]
+        problem = _missing_columns(source, UK_COLUMNS)
+        outputs = output_files(args.out, UK_SCENARIO)
+    problem = problem or _would_overwrite(args.out, outputs, sources, args.force)
+    if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    ensure_writable(outputs[0])  # the folder, before the source is read (OutputError)
+    interrupts_as_exceptions()  # Ctrl-C while writing: the temporary files are removed
+    try:
+        if args.source == "maven-crm":
+            summary = import_maven_crm(args.source_dir, args.out)
+        else:
+            summary = generate_uk_scenario(sources[0], args.out)
+    except (KeyError, ValueError, FileNotFoundError, UnicodeDecodeError) as exc:
+        print(f"error: {args.source_dir}: not the {args.source} data set ({_describe(exc)})",
+              file=sys.stderr)
+        return EXIT_INPUT
+    except OutputError as exc:  # the three files are written together: none was
+        raise OutputError(f"{exc}; nothing was written", exc.path) from exc
     print("\n".join(summary.lines()))
     print()
     print(summary.rules)
     return EXIT_OK
+
+
+def _would_overwrite(out: Path, files: Sequence[Path], sources: Sequence[Path],
+                     force: bool) -> str:
+    """"" when the import may write ``files`` into ``out``, else why not: ``out`` is a file;
+    a file would replace one of the data set's own (even with ``force``); or ``out``
+    already holds some of them and ``force`` is off (an import must not silently replace
+    a CRM export or a scenario someone edited)."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out}: is a file; expected the folder to write the inputs into"
+    clash = [f for f in files for s in sources if same_file(f, s)]
+    if clash:
+        return (f"--out {out}: {', '.join(f.name for f in clash)} would replace the data "
+                "set's own file; write the inputs to another folder")
+    existing = [f for f in files if f.exists()]
+    if not existing or force:
+        return ""
+    return (f"{out} already holds {', '.join(f.name for f in existing)}; the import would "
+            "replace them (nothing was written). Give another --out folder, or add --force "
+            "to replace them")
 
 
 def _missing_files(folder: Path, names: Sequence[str]) -> str:
@@ -293,10 +417,36 @@ def print_input_error(error: InputError) -> None:
         print("\n".join(format_problems(warnings)), file=sys.stderr)
 
 
+class _PlainWarnings(logging.Formatter):
+    """Without -v, the planner's warnings read like the CLI's own lines ("Warning: ..."),
+    not like a log ("WARNING planner.teams: ...")."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        word = "Warning" if record.levelno < logging.ERROR else "Error"
+        text = f"{word}: {record.getMessage()}"
+        if record.exc_info:  # the last line of defence in main(): keep the traceback
+            text += "\n" + self.formatException(record.exc_info)
+        if sys.stderr.isatty():  # start a fresh line over a progress line
+            text = "\r\033[K" + text
+        return text
+
+
+def _plain_console(record: logging.LogRecord) -> bool:
+    """Without -v: the planner's warnings and errors; other libraries' errors only."""
+    return record.levelno >= logging.ERROR or record.name.split(".")[0] == "planner"
+
+
 def _configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    """Without -v only warnings reach the console, in plain words; -v adds the progress
+    log (info), -vv everything (debug), in the log format that names the module."""
+    handler = logging.StreamHandler(sys.stderr)
+    if verbosity == 0:
+        handler.setFormatter(_PlainWarnings())
+        handler.addFilter(_plain_console)
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    level = (logging.WARNING, logging.INFO)[verbosity] if verbosity < 2 else logging.DEBUG
+    logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -308,14 +458,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     _configure_logging(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
+    before = len(committed_outputs())
     try:
         code = func(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
-    except KeyboardInterrupt:  # Ctrl-C before the run started, or outside `plan`
+    except KeyboardInterrupt:  # Ctrl-C in `import` (its files are removed by now), or in a
+        # test or a program that called main(): nothing was written
+        if _started_as_the_command():  # (a test's or a program's Ctrl-C stays theirs)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second one must not cut this
         _clear_progress(False)
-        print(INTERRUPTED if args.command in ("plan", "demo") else "interrupted",
-              file=sys.stderr)
+        written = committed_outputs()[before:]  # Ctrl-C while the summary was printed
+        print(f"interrupted after the plan was written: {', '.join(map(str, written))}"
+              if written else interrupted_text(args.command), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return _pipe_closed()
@@ -365,6 +520,7 @@ def _interruptible(job: Callable[[], T]) -> T:
 
     worker = threading.Thread(target=work, name="planner-run", daemon=True)
     before = len(committed_outputs())
+    interrupts_as_exceptions()  # the join below catches them, and closes the outputs
     try:
         worker.start()
         while worker.is_alive():

@@ -92,7 +92,8 @@ def key_figures(result: PlanResult) -> dict[str, Any]:
     return {
         "Accounts": len(result.inputs.accounts),
         "Accounts keeping every owner": len(keeping),
-        "ARR keeping every owner": round(sum(a.arr or 0.0 for a in keeping), 2),
+        "ARR keeping every owner": (round(sum(a.arr or 0.0 for a in keeping), 2)
+                                    if has_arr(result) else NO_ARR),
         "Handoffs": len(result.handoffs),
         "Handoffs scheduled": len(scheduled),
         "Handoffs not scheduled (see Exceptions)": len(result.handoffs) - len(scheduled),
@@ -111,6 +112,14 @@ def key_figures(result: PlanResult) -> dict[str, Any]:
 
 #: Key figure label: handoffs the renewal freeze moved (see ``kept_clear_of_renewals``).
 RENEWAL_FIGURE = "Handoffs moved clear of a renewal freeze"
+#: An ARR figure when the accounts export gives no ARR at all (a 0 would read as a fact).
+NO_ARR = "n/a (no ARR in the export)"
+
+
+def has_arr(result: PlanResult) -> bool:
+    """True when at least one account has an ARR: otherwise ARR figures are not known
+    (the export has no ARR column, or it is empty), rather than zero."""
+    return any(a.arr is not None for a in result.inputs.accounts)
 
 
 def keeps_every_owner(result: PlanResult) -> dict[str, bool]:
@@ -400,6 +409,7 @@ def _weekly_rows(result: PlanResult) -> list[dict[str, Any]]:
 def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
     rows = []
     known = any(a.previous_segment for a in result.inputs.accounts)  # else "before" is unknown
+    arr = has_arr(result)  # else ARR is unknown, not zero: blank cells
     for segment in result.scenario.segments:
         before = [a for a in result.inputs.accounts if a.previous_segment == segment.name]
         after = [a for a in result.inputs.accounts
@@ -408,8 +418,8 @@ def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Segment": segment.name, "Levels": segment.levels,
             "Min employees": segment.min_employees, "Max employees": segment.max_employees,
             "Accounts before": len(before) if known else None, "Accounts after": len(after),
-            "ARR before": sum(a.arr or 0.0 for a in before) if known else None,
-            "ARR after": sum(a.arr or 0.0 for a in after),
+            "ARR before": sum(a.arr or 0.0 for a in before) if known and arr else None,
+            "ARR after": sum(a.arr or 0.0 for a in after) if arr else None,
         })
     unplaced = [a for a in result.inputs.accounts if result.placements[a.id].segment is None]
     if unplaced:  # so that "Accounts after" adds up to every account
@@ -417,7 +427,8 @@ def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Segment": "(no segment: needs a decision)", "Levels": "",
             "Min employees": None, "Max employees": None,
             "Accounts before": None, "Accounts after": len(unplaced),
-            "ARR before": None, "ARR after": sum(a.arr or 0.0 for a in unplaced),
+            "ARR before": None,
+            "ARR after": sum(a.arr or 0.0 for a in unplaced) if arr else None,
         })
     return rows
 
@@ -504,10 +515,20 @@ def _diagnosis_fix(line: str) -> str:
     return "see the rows above; relax the rules named or lengthen the plan ([plan] weeks)"
 
 
+#: The CRM CSV's "Change" column, after the loader's columns, for an ops person to filter
+#: on: the field gets a new owner, or is cleared (the role is released: the account's
+#: coverage no longer has it, e.g. PM and SA in a segment without onboarding roles, or the
+#: CSM where a HYBRID takes over).
+CHANGE_NEW_OWNER = "new owner"
+CHANGE_RELEASED = "released"
+
+
 def _crm_rows(result: PlanResult, owner_fields: dict[str, str]
               ) -> tuple[list[dict[str, Any]], list[InputProblem]]:
     """One owner update per scheduled handoff (a handoff without a week is not exported:
-    the CRM keeps the current owner until it is scheduled), and the notes about them.
+    the CRM keeps the current owner until it is scheduled), and the notes about them. A
+    released role has no new owner: its New owner ID is blank (clear the field) and its
+    Change says "released".
 
     Account ids are written exactly as the CRM knows them (its 18-character form where the
     readers give one): the CSV is a bulk update keyed on them, and an altered id would
@@ -549,7 +570,8 @@ def _crm_rows(result: PlanResult, owner_fields: dict[str, str]
         owner_id = (person.crm_id if person else None) or h.to_id
         rows.append({"Account ID": crm_id,
                      "Owner field": owner_fields.get(h.role, f"{h.role} Owner"),
-                     "New owner ID": owner_id, "Effective date": start})
+                     "New owner ID": owner_id, "Effective date": start,
+                     "Change": CHANGE_NEW_OWNER if owner_id else CHANGE_RELEASED})
         flag(crm_id, account_file, account.row if account else None, account_header)
         if owner_id:
             flag(owner_id, people_file, person.row if person else None, people_header)

@@ -24,7 +24,7 @@ from planner.io.workbook import write_workbook
 from planner.locks import LockProblem, lock_problems, unkept_locks, without_locks
 from planner.pipeline import PlanResult, Progress, plan
 from planner.report import PlanReport
-from planner.reporting import RENEWAL_FIGURE, RunFacts, build_report, plural, status_line
+from planner.reporting import RunFacts, build_report, plural, status_line
 from planner.scenario import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
@@ -129,13 +129,26 @@ def run_plan(
     report = build_report(result, facts=facts)
     if progress:
         progress(f"writing {out}")
-    with atomic_batch():  # both files replace the previous ones together, or neither does
-        workbook = write_workbook(report, out)
-        csv = write_crm_csv(report, crm_csv_path(out))
+    workbook, csv = _write_outputs(report, out)
     seconds = time.perf_counter() - began
     summary = summary_text(result, report, workbook, csv, seconds=seconds,
                            planned_seconds=facts.seconds or 0.0)
     return RunOutcome(workbook, csv, result, report, summary, (), tuple(warnings))
+
+
+def _write_outputs(report: PlanReport, out: Path) -> tuple[Path, Path]:
+    """Write the workbook and the CRM CSV; both replace the previous ones together, or
+    neither does. A write that fails (a full disk ...) raises OutputError saying so."""
+    csv = crm_csv_path(out)
+    existed = out.exists() or csv.exists()
+    try:
+        with atomic_batch():
+            return write_workbook(report, out), write_crm_csv(report, csv)
+    except OutputError as exc:
+        if exc.replaced:  # a rename failed after another one: the message says which
+            raise
+        after = "the previous plan is unchanged" if existed else "nothing was written"
+        raise OutputError(f"{exc}; {after}", exc.path) from exc
 
 
 def _texts(problems) -> tuple[str, ...]:
@@ -228,14 +241,12 @@ def crm_owner_fields(scenario: Scenario, inputs: Inputs) -> dict[str, str]:
 
 def summary_text(result: PlanResult, report: PlanReport, workbook: Path, csv: Path,
                  seconds: float | None = None, planned_seconds: float | None = None) -> str:
-    """The console summary of `planner plan`: status, the key figures (as on the Summary
-    sheet), waves, the peak week, renewals, load spread per team, the first exceptions,
+    """The console summary of `planner plan`: status, the key figures (with the labels of
+    the Summary sheet), waves, the peak week, load spread per team, the first exceptions,
     solver figures, the previous plan, run time, and where the files went."""
     scenario, schedule = result.scenario, result.schedule
     lines = [f"Plan for {scenario.name}: {status_line(result)}"]
     for label, value in report.meta.key_figures.items():
-        if label == RENEWAL_FIGURE:
-            continue  # said in words below
         shown = f"{value:,.0f}" if isinstance(value, float) and "ARR" in label else value
         shown = f"{shown:,}" if isinstance(shown, int) else shown
         lines.append(f"  {label:<55} {shown}")
@@ -245,10 +256,6 @@ def summary_text(result: PlanResult, report: PlanReport, workbook: Path, csv: Pa
         week, count = min(per_week.items(), key=lambda item: (-item[1], item[0]))
         lines.append(f"  Peak week: {week_text(scenario, week)}, {plural(count, 'handoff')} "
                      f"start{'s' if count == 1 else ''}")
-    renewals = report.meta.key_figures.get(RENEWAL_FIGURE)
-    if isinstance(renewals, int):
-        lines.append(f"  Handoffs moved away from a renewal (kept out of its freeze): "
-                     f"{renewals:,}")
     lines += _spread_lines(result)
     lines += _exception_lines(report)
     lines += _solver_lines(result)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
+import gc
+import io
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,7 @@ from planner.io.atomic import (
     atomic_path,
     committed_outputs,
     ensure_writable,
+    write_problem,
 )
 from planner.io.crm_csv import write_crm_csv
 from planner.io.workbook import write_workbook
@@ -49,9 +55,16 @@ def test_failure_midway_leaves_the_previous_file(tmp_path: Path, error: BaseExce
     assert _leftovers(tmp_path) == []
 
 
+def _disk_full(*_args: object) -> None:
+    """os.fsync on a full disk (where ENOSPC often shows: the data is flushed there)."""
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
 def test_workbook_writer_raising_midway_keeps_the_last_good_workbook(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A full disk is an OutputError naming the workbook (it used to be an OSError with a
+    traceback, then a second one from openpyxl's ZipFile when it was collected)."""
     target = tmp_path / "plan.xlsx"
     write_workbook(sample_report(), target)
     good = target.read_bytes()
@@ -59,21 +72,106 @@ def test_workbook_writer_raising_midway_keeps_the_last_good_workbook(
     def explode(*_args: object) -> None:
         raise KeyboardInterrupt
 
-    original_save = workbook_module.Workbook.save
-
-    def save_half(self: object, filename: str) -> None:
-        original_save(self, filename)
-        Path(filename).write_bytes(Path(filename).read_bytes()[:100])
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(workbook_module.Workbook, "save", save_half)
-    with pytest.raises(OSError, match="No space"):
-        write_workbook(sample_report(), target)
+    with monkeypatch.context() as patch:
+        patch.setattr(atomic_module.os, "fsync", _disk_full)
+        with pytest.raises(OutputError) as caught:
+            write_workbook(sample_report(), target)
+    assert str(caught.value) == f"not enough disk space to write {target}"
+    assert caught.value.path == target
     assert target.read_bytes() == good
     monkeypatch.setattr(workbook_module, "_write_weekly", explode)
     with pytest.raises(KeyboardInterrupt):
         write_workbook(sample_report(), target)
     assert target.read_bytes() == good
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_full_disk_while_saving_leaves_no_stray_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills after the first 100 bytes of any file written in the folder: one
+    OutputError, and nothing for Python to report later ("Exception ignored in ...": what
+    openpyxl's own save left behind when it wrote the file itself)."""
+    target = tmp_path / "plan.xlsx"
+    target.write_bytes(b"last good plan")
+    real_open = io.open
+
+    class FullDisk(io.FileIO):
+        """A raw file that takes 100 bytes, then reports a full disk."""
+
+        def write(self, data: object) -> int:
+            room = 100 - self.tell()
+            if room <= 0:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().write(bytes(memoryview(data))[:room])  # type: ignore[arg-type]
+
+    def full_disk_open(file: object, mode: str = "r", *args: object, **kwargs: object):
+        if isinstance(file, (str, Path)) and Path(file).parent == tmp_path and (
+                "w" in mode or "+" in mode):
+            raw = FullDisk(file, mode.replace("b", "").replace("t", "") or "r")
+            if "b" in mode:
+                return io.BufferedRandom(raw) if "+" in mode else io.BufferedWriter(raw)
+            return io.TextIOWrapper(io.BufferedWriter(raw), encoding=kwargs.get("encoding"))
+        return real_open(file, mode, *args, **kwargs)
+
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    monkeypatch.setattr(io, "open", full_disk_open)
+    monkeypatch.setattr(builtins, "open", full_disk_open)
+    with pytest.raises(OutputError, match=f"^not enough disk space to write {target}$"):
+        write_workbook(sample_report(), target)
+    monkeypatch.undo()
+    gc.collect()
+    assert unraisable == []
+    assert target.read_bytes() == b"last good plan"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("code, expected", [
+    (errno.ENOSPC, "not enough disk space to write out/plan.xlsx"),
+    (errno.EDQUOT, "not enough disk space to write out/plan.xlsx"),
+    (errno.EACCES, "cannot write out/plan.xlsx: permission denied"),
+    (errno.EROFS, "cannot write out/plan.xlsx: the file system is read-only"),
+    (errno.EIO, "cannot write out/plan.xlsx: Input/output error"),
+])
+def test_write_problems_in_plain_words(code: int, expected: str) -> None:
+    assert write_problem(Path("out/plan.xlsx"), OSError(code, os.strerror(code))) == expected
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="Linux /proc only")
+def test_ensure_writable_says_a_folder_like_proc_cannot_be_written() -> None:
+    """Creating a file in /proc fails with "No such file or directory", which reads as if
+    /proc were missing: the message says the folder cannot be written."""
+    with pytest.raises(OutputError) as caught:
+        ensure_writable("/proc/x.xlsx")
+    assert str(caught.value) == ("/proc: this folder cannot be written (it does not accept "
+                                 "new files); choose another output path")
+
+
+def test_a_rename_failing_after_another_says_which_was_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "plan.xlsx", tmp_path / "plan.csv"
+    real_replace = os.replace
+    calls: list[object] = []
+
+    def replace_once(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic_module.os, "replace", replace_once)
+    with pytest.raises(OutputError) as caught:
+        with atomic_batch():
+            with atomic_open(first) as handle:
+                handle.write("new plan")
+            with atomic_open(second) as handle:
+                handle.write("new csv")
+    assert str(caught.value) == (f"cannot write {second}: permission denied ({first} "
+                                 "already replaced)")
+    assert caught.value.replaced == (first,)
+    assert first.read_text() == "new plan" and not second.exists()
     assert _leftovers(tmp_path) == []
 
 
@@ -114,7 +212,7 @@ def test_ensure_writable_rejects_a_read_only_folder(tmp_path: Path) -> None:
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(OutputError, match="cannot write"):
+        with pytest.raises(OutputError, match="this folder cannot be written"):
             ensure_writable(folder / "plan.xlsx")
     finally:
         folder.chmod(0o700)
@@ -127,8 +225,10 @@ def test_ensure_writable_reports_a_folder_it_cannot_write(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("planner.io.atomic.tempfile.mkstemp", denied)
-    with pytest.raises(OutputError, match="cannot write to the output folder"):
+    with pytest.raises(OutputError) as caught:
         ensure_writable(tmp_path / "plan.xlsx")
+    assert str(caught.value) == (f"{tmp_path}: this folder cannot be written (permission "
+                                 "denied); choose another output path")
 
 
 def test_ensure_writable_rejects_a_path_under_a_file(tmp_path: Path) -> None:

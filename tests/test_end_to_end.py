@@ -67,6 +67,24 @@ def test_maven_plan_passes_the_checker(maven: Path) -> None:
     assert check_schedule(result.handoffs, result.context, scenario, result.schedule) == []
 
 
+def test_maven_crm_csv_says_new_owner_or_released(maven: Path) -> None:
+    """Every CRM row is one scheduled handoff of the Handoffs sheet: those without a To
+    (the role is released) have a blank New owner ID and Change "released", the others
+    the new owner and "new owner". Change is the fifth column, after the loader's four.
+    (The Maven plan releases no role; test_report_figures has one that does.)"""
+    with open(maven / "plan-crm-update.csv", encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    assert reader.fieldnames == ["Account ID", "Owner field", "New owner ID", "Effective date",
+                                 "Change"]
+    handoffs = [h for h in sheet_rows(maven / "plan.xlsx", "Handoffs") if h["Start"]]
+    released = sum(not h["To"] for h in handoffs)
+    assert len(rows) == len(handoffs)
+    assert sum(r["Change"] == "released" for r in rows) == released
+    assert all((r["Change"] == "released") == (r["New owner ID"] == "") for r in rows)
+    assert {r["Change"] for r in rows} <= {"released", "new owner"}
+
+
 def test_adventureworks_plan(tmp_path: Path) -> None:
     out = tmp_path / "aw.xlsx"
     assert main(["plan", str(REPO / "scenarios" / "adventureworks.toml"), "--out", str(out),

@@ -160,3 +160,35 @@ def test_uk_helpers() -> None:
     assert region_of("BT1 1AA") == "Northern Ireland"
     assert region_of("HP 21 8AL") == "South England"
     assert region_of("8001") == "" and region_of("HMJX") == ""
+
+
+# --- the rules, printed and repeated in the scenario file -----------------------------------
+
+
+@pytest.mark.parametrize("which", ["maven", "uk"])
+def test_the_scenario_file_repeats_the_rules_in_comments(which: str, request) -> None:
+    """The rules the CLI prints open the generated scenario, one comment line each (after a
+    short provenance header), with the terms they use defined: h(key) and the plan start
+    (REF in the docstrings, once: the abbreviation is gone)."""
+    summary, _, _ = request.getfixturevalue(which)
+    text = summary.scenario.read_text(encoding="utf-8")
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    rules = summary.rules.splitlines()
+    assert rules[:2] == ["Rules used for what the source lacks. h(key) is the first 12 hex "
+                         "digits of sha256(key)",
+                         "as an integer; the plan start is Monday 2027-01-04."]
+    assert "Accounts" in rules and any(r.startswith("Current owners") for r in rules)
+    assert "REF" not in summary.rules and "``" not in summary.rules
+    start = comments.index("# " + rules[0])
+    assert comments[start:start + len(rules)] == [f"# {line}".rstrip() for line in rules]
+    assert text.index(f"# {rules[-1]}") < text.index("name = ")
+    assert load_scenario(summary.scenario).start.isoformat() == "2027-01-04"
+
+
+def test_maven_rules_name_the_renewal_and_go_live_in_words(maven) -> None:
+    summary, _, _ = maven
+    assert ("  * Renewal Date: the first anniversary on or after the plan start of the "
+            "close_date of") in summary.rules
+    assert ("Go-Live Date is the plan start + (1 + h(\"go-live:\" + account) mod 10) weeks + "
+            "2 days.") in summary.rules
+    assert "  * Employees: 'employees'. Region: 'office_location'" in summary.rules

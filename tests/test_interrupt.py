@@ -1,9 +1,10 @@
 """Ctrl-C during `planner plan`: it always stops at once, says so, exits 130, writes nothing.
 
 Each test runs the real command in a subprocess on the reference scenario (with a short
-time limit) and sends SIGINT at a point of the run: after a fixed delay, or when the
-progress shows a stage (reading, assigning, scheduling, writing). The previous plan's
-bytes must be unchanged and no temporary file may be left beside it.
+time limit) and sends SIGINT at a point of the run: while Python imports the planner (the
+`planner` console script itself, a fixed delay after it starts), after a fixed delay, or
+when the progress shows a stage (reading, assigning, scheduling, writing). The previous
+plan's bytes must be unchanged and no temporary file may be left beside it.
 """
 
 from __future__ import annotations
@@ -103,6 +104,53 @@ def _assert_nothing_written(out: Path, workbook: bytes, csv: bytes) -> None:
     assert out.read_bytes() == workbook
     assert (out.parent / "plan-crm-update.csv").read_bytes() == csv
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def _console_script() -> Path:
+    """The `planner` command installed beside this Python (the venv's bin folder)."""
+    script = Path(sys.executable).parent / "planner"
+    if not script.exists():
+        pytest.skip(f"no `planner` console script beside {sys.executable}")
+    return script
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.3])
+def test_ctrl_c_while_the_command_starts(scenario: Path, tmp_path: Path, delay: float) -> None:
+    """SIGINT 0.1 s after `planner` starts lands while Python imports pandas and OR-Tools
+    (they take most of a second; Python itself is up in a few hundredths): no traceback from
+    the import, the message, exit 130. `import planner` is lazy, so the command's Ctrl-C
+    handler is installed before the slow imports begin."""
+    out, workbook, csv = _previous_plan(tmp_path)
+    process = subprocess.Popen(
+        [str(_console_script()), "plan", str(scenario), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(delay)
+    assert process.poll() is None, "the command ended before Ctrl-C"
+    process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert err == MESSAGE + "\n"
+    _assert_nothing_written(out, workbook, csv)
+
+
+def test_importing_the_package_is_quick_and_leaves_ctrl_c_alone() -> None:
+    """`import planner` and `import planner.cli` load neither pandas nor OR-Tools (the
+    public names come on first use), and a program that imports the CLI keeps its own
+    Ctrl-C: only the `planner` command installs the handler."""
+    code = ("import signal, sys, planner, planner.cli\n"
+            "print(sorted(m for m in ('pandas', 'ortools', 'openpyxl', 'networkx') "
+            "if m in sys.modules))\n"
+            "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n"
+            "from planner import plan\n"
+            "print('pandas' in sys.modules and 'ortools' in sys.modules)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=120)
+    assert run.stdout.splitlines() == ["[]", "True", "True"], run.stderr
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.7, 1.5])

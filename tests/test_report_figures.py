@@ -48,10 +48,11 @@ carl@x.example,Carl Moss,CSM,Mercury,1,,
 """
 
 
-def write_scenario(folder: Path, accounts: str = ACCOUNTS, name: str = "Figures test") -> Path:
+def write_scenario(folder: Path, accounts: str = ACCOUNTS, name: str = "Figures test",
+                   people: str = PEOPLE) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "accounts.csv").write_text(accounts, encoding="utf-8")
-    (folder / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    (folder / "people.csv").write_text(people, encoding="utf-8")
     path = folder / "fig.toml"
     path.write_text(f'name = "{name}"\n[plan]\nstart = 2027-01-04\nweeks = 8\n'
                     '[inputs]\naccounts = "accounts.csv"\npeople = "people.csv"\n'
@@ -129,7 +130,9 @@ def test_summary_text(result: PlanResult, report: PlanReport) -> None:
                         "(see Exceptions)")
     assert "  Handoffs per wave: 1 (Jan 4): 1, 2 (Feb 1): 1" in lines
     assert "  Peak week: week 1 (Jan 4, 2027), 1 handoff starts" in lines  # tie: the earlier
-    assert "  Handoffs moved away from a renewal (kept out of its freeze): 1" in lines
+    # the Summary sheet's label, aligned with the other key figures
+    assert f"  {RENEWAL_FIGURE:<55} 1" in lines
+    assert f"  {'ARR keeping every owner':<55} 31,000" in lines
     assert "  Forced moves" in text and "  Optional moves" in text
     spread = lines.index("  Load spread per team (max minus min utilization, pts; "
                          "before -> after):")
@@ -272,3 +275,52 @@ def _facts(fields: dict[str, str]):
     from planner.reporting import RunFacts
 
     return RunFacts(owner_fields=fields)
+
+
+def test_without_arr_the_arr_figures_are_not_zero_but_unknown(tmp_path: Path) -> None:
+    """No ARR column in the export: the key figure says n/a (not 0), on the console too,
+    and the Segments sheet leaves ARR before and after blank (it showed blank and 0)."""
+    no_arr = "\n".join(",".join(c for n, c in enumerate(line.split(",")) if n != 3)
+                       for line in ACCOUNTS.splitlines()) + "\n"
+    assert no_arr.startswith("Account ID,Account Name,Employees,Renewal Date,")
+    result = plan(load_scenario(write_scenario(tmp_path, no_arr)))
+    report = build_report(result)
+    assert report.meta.key_figures["ARR keeping every owner"] == "n/a (no ARR in the export)"
+    assert report.meta.key_figures["Accounts keeping every owner"] == 2  # B1, M1 as before
+    text = summary_text(result, report, Path("p.xlsx"), Path("p.csv"))
+    assert f"  {'ARR keeping every owner':<55} n/a (no ARR in the export)" in text.splitlines()
+    segments = report.segments.to_dict("records")
+    assert [(r["Segment"], r["ARR before"], r["ARR after"]) for r in segments] == [
+        ("Mercury", None, None), ("Mars", None, None), ("Venus", None, None),
+        ("Jupiter", None, None)]
+    out = tmp_path / "plan.xlsx"
+    from planner.io.workbook import write_workbook
+    write_workbook(report, out)
+    assert _summary_cells(out)["ARR keeping every owner"] == "n/a (no ARR in the export)"
+    sheet = openpyxl.load_workbook(out, read_only=True)["Segments"]
+    rows = list(sheet.iter_rows(values_only=True))
+    arr = [rows[0].index("ARR before"), rows[0].index("ARR after")]
+    assert [(row[arr[0]], row[arr[1]]) for row in rows[1:]] == [(None, None)] * 4
+
+
+def test_crm_csv_says_which_rows_release_a_role(tmp_path: Path) -> None:
+    """Pat Park (PM) is on M1, a Mercury account: Mercury's coverage has no PM, so the PM
+    role is released. Its CRM row has a blank New owner ID (clear the field) and Change
+    "released"; it starts in week 1 (Jan 4): no rule holds it back. V1 and C1 get Ben as
+    before: "new owner". Change comes after the loader's four columns."""
+    lines = ACCOUNTS.splitlines()
+    accounts = "\n".join([lines[0] + ",PM", *(line + "," for line in lines[1:])]) + "\n"
+    accounts = accounts.replace("M1,Carl Mercury,50,1000,,Mercury,carl@x.example,",
+                                "M1,Carl Mercury,50,1000,,Mercury,carl@x.example,pat@x.example")
+    people = PEOPLE + "pat@x.example,Pat Park,PM,Venus,1,,\n"
+    path = write_scenario(tmp_path / "in", accounts, people=people)
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", str(path), "--out", str(out), "--quiet"]) == 0
+    with open(tmp_path / "plan-crm-update.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["Account ID", "Owner field", "New owner ID", "Effective date", "Change"],
+        ["C1", "CSM", "ben@x.example", "2027-02-01", "new owner"],
+        ["M1", "PM", "", "2027-01-04", "released"],
+        ["V1", "CSM", "ben@x.example", "2027-01-04", "new owner"],
+    ]

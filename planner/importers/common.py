@@ -2,7 +2,8 @@
 
 Only the importers and the scenario generator scripts write files; they all use
 :func:`write_csv`, so every generated CSV has the same dialect (comma, minimal
-quoting, LF line ends, UTF-8 without BOM).
+quoting, LF line ends, UTF-8 without BOM). Files are written atomically
+(``planner.io.atomic``): an import that fails midway leaves the folder as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from planner.domain import Segment
+from planner.io.atomic import atomic_open
 from planner.scenario import DEFAULT_SEGMENTS
 
 #: Header of the accounts CSV every generator writes (recognised by the readers).
@@ -86,11 +88,36 @@ def email_of(name: str, domain: str) -> str:
     return ".".join(p for p in parts if p) + "@" + domain
 
 
+def output_files(out_dir: Path, scenario_file: str) -> tuple[Path, Path, Path]:
+    """The files an importer writes into ``out_dir``: the two CSVs and its scenario."""
+    return out_dir / "accounts.csv", out_dir / "people.csv", out_dir / scenario_file
+
+
+def rules_text(rules: str, plan_start: date) -> str:
+    """An importer's rules (from its docstring) with the terms they use defined first;
+    the docstring's ``name`` quoting becomes 'name'."""
+    return ("Rules used for what the source lacks. h(key) is the first 12 hex digits of "
+            "sha256(key)\nas an integer; the plan start is "
+            f"{plan_start:%A} {plan_start.isoformat()}.\n\n"
+            + rules.strip("\n").replace("``", "'"))
+
+
+def comment_block(text: str) -> str:
+    """``text`` as TOML comment lines ("# " before each line; "#" for a blank one)."""
+    return "".join(f"# {line}".rstrip() + "\n" for line in text.splitlines())
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8 with LF line ends, atomically."""
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[dict[str, object]]) -> int:
-    """Write ``rows`` (dicts keyed by header names) to ``path``; returns the row count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``rows`` (dicts keyed by header names) to ``path`` atomically; returns the
+    row count."""
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(header), lineterminator="\n")
         writer.writeheader()
         for row in rows:

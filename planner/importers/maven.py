@@ -6,7 +6,8 @@ Source: the Maven Analytics "CRM Sales Opportunities" data set (public domain), 
 it pays or when it renews, so the importer derives those with the fixed rules below
 (:data:`RULES`, also returned in :class:`ImportSummary` for the CLI to print). They
 follow the "Synthesis rules" of SOURCES.md; h(key) is the first 12 hex digits of
-sha256(key) as an integer, and REF is the plan start (default 2027-01-04).
+sha256(key) as an integer, and "the plan start" is the scenario's first Monday (default
+2027-01-04). The CLI prints the rules, and the scenario file repeats them in comments.
 
 Accounts
   * Account ID and Account Name: the account name (names are unique in the source).
@@ -14,12 +15,12 @@ Accounts
   * Parent Account: ``subsidiary_of`` (blank = no parent).
   * ARR: the sum of ``close_value`` over the account's Won opportunities.
   * Customer Since: the earliest close_date of the account's Won opportunities.
-  * Renewal Date: the first anniversary on or after REF of the close_date of the
-    account's largest Won deal (ties: earlier close_date, then opportunity_id);
+  * Renewal Date: the first anniversary on or after the plan start of the close_date of
+    the account's largest Won deal (ties: earlier close_date, then opportunity_id);
     29 February becomes 28 February.
   * Health: 100 x Won / (Won + Lost) opportunities on the account, rounded.
   * Onboarding: Y when h("onboarding:" + account) mod 100 < 15 (about 15%); its
-    Go-Live Date is REF + (1 + h("go-live:" + account) mod 10) weeks + 2 days.
+    Go-Live Date is the plan start + (1 + h("go-live:" + account) mod 10) weeks + 2 days.
     Other accounts have no go-live date. Strategic, Locked, Current Segment and Last
     Owner Change are blank.
 
@@ -44,7 +45,7 @@ Current owners
     Won deal on the account (ties: higher close_value, then opportunity_id); blank if
     no agent of that role won a deal there.
 
-Scenario ``maven-crm.toml``: plan start REF, 26 weeks, default segments and coverage,
+Scenario ``maven-crm.toml``: the plan start, 26 weeks, default segments and coverage,
 ``below_smallest = "lowest"`` (Condax, 9 employees, is placed in Mercury and keeps a
 CSM), a quarter-end blackout week, solver limit 10 s on 2 workers, seed 0.
 """
@@ -62,19 +63,26 @@ from planner.importers.common import (
     PEOPLE_HEADER,
     ImportSummary,
     anniversary_on_or_after,
+    comment_block,
     email_of,
     flag,
     iso,
+    rules_text,
     segment_of,
     stable_hash,
     write_csv,
+    write_text,
 )
+from planner.io.atomic import atomic_batch
 from planner.scenario import DEFAULT_SEGMENTS
 
 DOMAIN = "maven.example"
 DEFAULT_REF = date(2027, 1, 4)
 ONBOARDING_PERCENT = 15
-RULES = __doc__.split("Accounts\n", 1)[1].split("\nScenario ", 1)[0]
+#: The scenario file written beside accounts.csv and people.csv.
+SCENARIO_FILE = "maven-crm.toml"
+#: The rules of the docstring, from "Accounts" to the scenario (see ``rules_text``).
+RULES = "Accounts\n" + __doc__.split("\nAccounts\n", 1)[1].split("\nScenario ", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +109,13 @@ def import_maven_crm(
     won = [d for d in deals if d.won]
     account_rows = [_account_row(a, deals, roles, plan_start) for a in accounts]
     people_rows = _people_rows(teams, roles, won, {a["account"]: a for a in accounts})
-    write_csv(out / "accounts.csv", ACCOUNT_HEADER, account_rows)
-    write_csv(out / "people.csv", PEOPLE_HEADER, people_rows)
-    scenario = out / "maven-crm.toml"
-    scenario.write_text(_scenario_text(plan_start), encoding="utf-8")
-    return _summary(out, scenario, account_rows, people_rows)
+    rules = rules_text(RULES, plan_start)
+    scenario = out / SCENARIO_FILE
+    with atomic_batch():  # the three files are replaced together, or none is
+        write_csv(out / "accounts.csv", ACCOUNT_HEADER, account_rows)
+        write_csv(out / "people.csv", PEOPLE_HEADER, people_rows)
+        write_text(scenario, _scenario_text(plan_start, rules))
+    return _summary(out, scenario, account_rows, people_rows, rules)
 
 
 # --- reading --------------------------------------------------------------------------
@@ -283,7 +293,8 @@ def _new_teams(
 
 
 def _summary(
-    out: Path, scenario: Path, accounts: list[dict[str, object]], people: list[dict[str, object]]
+    out: Path, scenario: Path, accounts: list[dict[str, object]],
+    people: list[dict[str, object]], rules: str,
 ) -> ImportSummary:
     """Counts for the summary."""
     roles: dict[str, int] = defaultdict(int)
@@ -298,16 +309,18 @@ def _summary(
         out_dir=out, accounts_csv=out / "accounts.csv", people_csv=out / "people.csv",
         scenario=scenario, accounts=len(accounts), people=len(people), roles=dict(roles),
         segments=segments, onboarding=sum(a["Onboarding"] == "Y" for a in accounts),
-        children=sum(bool(a["Parent Account"]) for a in accounts), rules=RULES,
+        children=sum(bool(a["Parent Account"]) for a in accounts), rules=rules,
     )
 
 
-def _scenario_text(ref: date) -> str:
-    """The scenario file written beside the imported CSVs."""
+def _scenario_text(ref: date, rules: str) -> str:
+    """The scenario file written beside the imported CSVs, the rules in comments on top."""
     blackout = _quarter_end_week(ref)
-    return f"""# Maven CRM sample imported by `planner import` (planner/importers/maven.py).
-# Owners, renewals, onboarding and roles are derived by the rules in that module's
-# docstring; see ../shared/data/SOURCES.md for the source and its licence (public domain).
+    head = comment_block(
+        "Maven CRM sample imported by `planner import maven-crm` (planner/importers/maven.py);"
+        "\nsee ../shared/data/SOURCES.md for the source and its licence (public domain).\n\n"
+        + rules)
+    return head + f"""
 name = "Maven CRM"
 
 [plan]

@@ -4,8 +4,9 @@ The source (``uk-gender-pay-gap-employers/employers_2021_22.csv``, Open Governme
 Licence v3.0) gives 10,491 real employer names with an id, a postcode, a size band
 and a submission date, and nothing else. ``generate_uk_scenario`` turns it into
 ``accounts.csv``, ``people.csv`` and ``uk-employers.toml`` by these rules (h(key) is
-the first 12 hex digits of sha256(key) as an integer; REF is the plan start,
-default 2027-01-04; every rule is in :data:`RULES`):
+the first 12 hex digits of sha256(key) as an integer; "the plan start" is the scenario's
+first Monday, default 2027-01-04; every rule is in :data:`RULES`, which the CLI prints
+and the scenario file repeats in comments):
 
 Accounts
   * Account ID = EmployerId, Account Name = EmployerName.
@@ -14,11 +15,13 @@ Accounts
     "5000 to 19,999", "20,000 or more" 20000-100000. "Not Provided" stays blank.
   * ARR (synthetic): employees x a price per employee by segment (below 10 and
     Mercury 400, Mars 250, Venus 150, Jupiter 80), rounded to 100; blank without size.
-  * Renewal Date: the first anniversary on or after REF of DateSubmitted's date.
-  * Onboarding: Y when h("onboarding:" + id) mod 100 < 15; customer for
-    30 + h("since:" + id) mod 120 days before REF; go-live REF + (1 + h("go-live:" + id)
-    mod 12) weeks. Others: Customer Since = the last anniversary of DateSubmitted
-    before REF, minus h("since:" + id) mod 6 years (one in six in its first year).
+  * Renewal Date: the first anniversary on or after the plan start of DateSubmitted's
+    date.
+  * Onboarding: Y when h("onboarding:" + id) mod 100 < 15; customer since
+    30 + h("since:" + id) mod 120 days before the plan start; go-live the plan start +
+    (1 + h("go-live:" + id) mod 12) weeks. Others: Customer Since = the last anniversary
+    of DateSubmitted before the plan start, minus h("since:" + id) mod 6 years (one in
+    six in its first year).
   * Region from the PostCode area (the leading letters): Scotland, Northern Ireland,
     Wales, London (E, EC, N, NW, SE, SW, W, WC), North England, Midlands (incl. SY),
     South England (every other area); blank when the postcode has no valid area
@@ -56,19 +59,26 @@ from planner.importers.common import (
     PEOPLE_HEADER,
     ImportSummary,
     anniversary_on_or_after,
+    comment_block,
     flag,
     iso,
+    rules_text,
     segment_of,
     stable_hash,
     write_csv,
+    write_text,
 )
+from planner.io.atomic import atomic_batch
 from planner.scenario import DEFAULT_POINTS, DEFAULT_SEGMENTS
 
 DEFAULT_REF = date(2027, 1, 4)
 DOMAIN = "uk-demo.example"
 ACCOUNTS_PER_CSM = 60
 TARGET_LOAD = 0.9
-RULES = __doc__.split("Accounts\n", 1)[1]
+#: The scenario file written beside accounts.csv and people.csv.
+SCENARIO_FILE = "uk-employers.toml"
+#: The rules of the docstring, from "Accounts" on (see ``rules_text``).
+RULES = "Accounts\n" + __doc__.split("\nAccounts\n", 1)[1].rstrip()
 
 #: Size band -> (lowest, highest) employee count; None = no usable size.
 BANDS: dict[str, tuple[int, int] | None] = {
@@ -131,11 +141,13 @@ def generate_uk_scenario(
     people = _roster(accounts, demand, scale, n_csm)
     _assign_owners(accounts, people)
     account_rows = [_account_row(a) for a in accounts]
-    write_csv(out / "accounts.csv", ACCOUNT_HEADER, account_rows)
-    write_csv(out / "people.csv", PEOPLE_HEADER, people)
-    scenario = out / "uk-employers.toml"
-    scenario.write_text(_scenario_text(plan_start, scale), encoding="utf-8")
-    return _summary(out, scenario, accounts, people)
+    rules = rules_text(RULES, plan_start)
+    scenario = out / SCENARIO_FILE
+    with atomic_batch():  # the three files are replaced together, or none is
+        write_csv(out / "accounts.csv", ACCOUNT_HEADER, account_rows)
+        write_csv(out / "people.csv", PEOPLE_HEADER, people)
+        write_text(scenario, _scenario_text(plan_start, scale, rules))
+    return _summary(out, scenario, accounts, people, rules)
 
 
 def read_employers(source_csv: str | Path) -> list[dict[str, str]]:
@@ -328,7 +340,8 @@ def _account_row(a: dict[str, object]) -> dict[str, object]:
 
 
 def _summary(
-    out: Path, scenario: Path, accounts: list[dict[str, object]], people: list[dict[str, object]]
+    out: Path, scenario: Path, accounts: list[dict[str, object]],
+    people: list[dict[str, object]], rules: str,
 ) -> ImportSummary:
     """Counts for the summary."""
     roles: dict[str, int] = defaultdict(int)
@@ -342,19 +355,23 @@ def _summary(
         out_dir=out, accounts_csv=out / "accounts.csv", people_csv=out / "people.csv",
         scenario=scenario, accounts=len(accounts), people=len(people), roles=dict(roles),
         segments=segments, onboarding=sum(bool(a["Onboarding"]) for a in accounts),
-        children=0, rules=RULES,
+        children=0, rules=rules,
     )
 
 
-def _scenario_text(ref: date, scale: float) -> str:
-    """The scenario written beside the generated CSVs, with the scaled points."""
+def _scenario_text(ref: date, scale: float, rules: str) -> str:
+    """The scenario written beside the generated CSVs, with the scaled points and the
+    rules in comments on top."""
     points = "\n".join(
         f"{segment} = {{ " + ", ".join(f"{r} = {p * scale:.3f}" for r, p in roles.items()) + " }"
         for segment, roles in DEFAULT_POINTS.items()
     )
-    return f"""# UK employers 2021-22 (Open Government Licence v3.0; see ../shared/data/SOURCES.md
-# and NOTICE.txt there), generated by planner/importers/uk.py: real employer names and size
-# bands; sizes, ARR, renewals, owners and the roster are synthetic (rules in the module).
+    head = comment_block(
+        "UK employers 2021-22 (Open Government Licence v3.0; see ../shared/data/SOURCES.md\n"
+        "and NOTICE.txt there), generated by `planner import uk-employers`\n"
+        "(planner/importers/uk.py): real employer names and size bands; sizes, ARR,\n"
+        "renewals, owners and the roster are synthetic, by the rules below.\n\n" + rules)
+    return head + f"""
 name = "UK employers (generated)"
 
 [plan]

@@ -5,6 +5,10 @@ rename is atomic), flushes it to disk, then renames it over the target with
 ``os.replace``. On any exception, KeyboardInterrupt included, the temporary file is
 removed and the previous file is left untouched.
 
+An operating-system error while writing (a full disk, a read-only folder ...) becomes an
+``OutputError`` that names the file and says the cause in plain words (``write_problem``),
+so that the CLI prints one clear line instead of a traceback.
+
 Several outputs that belong together (the workbook and its CRM CSV) are written inside
 ``atomic_batch()``: each goes to its temporary file, and only when all are complete are
 they renamed, one after the other under one lock. ``close_outputs()`` (Ctrl-C) takes that
@@ -15,6 +19,7 @@ them (the whole new plan is in place), never between two.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import tempfile
@@ -40,7 +45,42 @@ class OutputsClosed(Exception):
 
 
 class OutputError(Exception):
-    """An output file cannot be written; the message names the path and the cause."""
+    """An output file cannot be written; the message names the path and the cause.
+
+    path: the file (or folder) that could not be written, as the caller named it; None
+    when the error is not about one path. replaced: files of the same batch already
+    replaced when it happened (a rename that failed after another succeeded; rare).
+    """
+
+    def __init__(self, message: str, path: Path | None = None,
+                 replaced: tuple[Path, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+        self.replaced = replaced  # targets of the same batch renamed before the failure
+
+
+#: errno -> why a folder or file cannot be written, in plain words.
+_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the file system is read-only",
+    # creating a file in /proc or /sys fails with "No such file or directory"
+    errno.ENOENT: "it does not accept new files",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+    errno.EEXIST: "part of the path is a file, not a folder",
+}
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def write_problem(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be written, in words: "not enough disk space to write PATH",
+    "cannot write PATH: permission denied" ..."""
+    if exc.errno in DISK_FULL:
+        return f"not enough disk space to write {path}"
+    cause = _CAUSES.get(exc.errno or 0) or exc.strerror or str(exc)
+    return f"cannot write {path}: {cause}"
 
 
 def ensure_writable(path: str | Path) -> Path:
@@ -51,24 +91,27 @@ def ensure_writable(path: str | Path) -> Path:
     """
     path = Path(path).expanduser().resolve()
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder; expected a file name for the output")
+        raise OutputError(f"{path}: is a folder; expected a file name for the output", path)
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the output folder ({exc.strerror or exc})")\
-            from exc
+        raise OutputError(f"{folder}: cannot create the output folder "
+                          f"({_cause(exc)}); choose another output path", folder) from exc
     if path.exists() and not os.access(path, os.W_OK):
-        raise OutputError(f"{path}: the existing file is read-only (or open elsewhere)")
+        raise OutputError(f"{path}: the existing file is read-only (or open elsewhere)", path)
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".probe")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise OutputError(
-            f"{folder}: cannot write to the output folder ({exc.strerror or exc})"
-        ) from exc
+        raise OutputError(f"{folder}: this folder cannot be written ({_cause(exc)}); choose "
+                          "another output path", folder) from exc
     return path
+
+
+def _cause(exc: OSError) -> str:
+    return _CAUSES.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -101,8 +144,15 @@ def _commit(moves: list[tuple[Path, Path]]) -> None:
     with _GATE:
         if _closed:
             raise OutputsClosed("interrupted: the previous files are kept")
+        done: list[Path] = []
         for tmp, target in moves:
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:  # the files renamed so far are the new ones: say so
+                kept = f" ({', '.join(map(str, done))} already replaced)" if done else ""
+                raise OutputError(write_problem(target, exc) + kept, target,
+                                  tuple(done)) from exc
+            done.append(target)
             _committed.append(target)
         for tmp, _target in moves:
             _pending.discard(tmp)
@@ -168,9 +218,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     exists and is empty; the caller overwrites it.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                        suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(write_problem(target, exc), target) from exc
     tmp = Path(tmp_name)
     with _GATE:
         _pending.add(tmp)
@@ -184,6 +238,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             _commit([(tmp, target)])
         else:
             batch.append((tmp, target))
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile ...
+        _discard([tmp])
+        raise OutputError(write_problem(target, exc), target) from exc
     except BaseException:
         _discard([tmp])
         raise

@@ -1,9 +1,11 @@
 """The CRM update CSV: one row per account and owner field, ready for a bulk update.
 
 Columns: ``CRM_COLUMNS`` (Account ID, Owner field, New owner ID, Effective date), then any
-extra columns of ``report.crm`` in their order. UTF-8 without BOM (bulk loaders read the
-BOM as part of the first header), comma-separated, CRLF line ends (RFC 4180), dates ISO
-(``2027-01-04``), written atomically.
+extra columns of ``report.crm`` in their order (the planner adds Change: "new owner", or
+"released" when New owner ID is blank and the field is to be cleared). A blank field is
+written as an empty string. UTF-8 without BOM (bulk loaders read the BOM as part of the
+first header), comma-separated, CRLF line ends (RFC 4180), dates ISO (``2027-01-04``),
+written atomically.
 
 Spreadsheet safety: a text field that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return gets a leading apostrophe, so a spreadsheet opening the file shows text

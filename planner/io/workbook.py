@@ -15,6 +15,7 @@ Safety rules kept here, once:
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import time as _time
@@ -38,7 +39,7 @@ from openpyxl.worksheet.properties import Outline, PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.io.atomic import atomic_path
+from planner.io.atomic import atomic_open
 from planner.io.names import table_name
 from planner.report import HANDOFF_COLUMNS, HANDOFF_EXTRAS, PlanReport
 
@@ -92,8 +93,13 @@ def write_workbook(report: PlanReport, path: str | Path) -> Path:
     started = _time.perf_counter()
     workbook = build_workbook(report)
     path = Path(path)
-    with atomic_path(path) as tmp:
-        workbook.save(tmp)
+    # Zipped in memory, then written in one go: openpyxl's own save leaves its ZipFile open
+    # when the disk fills, and the ZipFile then fails again, with a second traceback, when
+    # Python collects it. The zipped workbook is small beside the workbook objects.
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with atomic_open(path, "wb") as handle:
+        handle.write(buffer.getbuffer())
     log.info("wrote %s (%d handoffs) in %.1f s", path, len(report.handoffs),
              _time.perf_counter() - started)
     return path
