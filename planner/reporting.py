@@ -302,6 +302,7 @@ def _account_rows(result: PlanResult) -> list[dict[str, Any]]:
     unscheduled = {h.account_id for h in result.handoffs
                    if h.id not in result.schedule.start_week}
     keeps = keeps_every_owner(result)
+    roles = _roles(result)
     rows = []
     for account in sorted(result.inputs.accounts, key=lambda a: a.id):
         after = _owners_after(account, result)
@@ -311,7 +312,7 @@ def _account_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Segment after": result.placements[account.id].segment,
         }
         changed = False
-        for role in _roles(result):
+        for role in roles:
             before_id, after_id = account.owners.get(role), after.get(role)
             row[f"{role} before"] = names.get(before_id, before_id) if before_id else None
             row[f"{role} after"] = names.get(after_id, after_id) if after_id else None

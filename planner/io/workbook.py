@@ -317,7 +317,8 @@ def _write_frame(sheet: Worksheet, frame: pd.DataFrame, tables: set[str], label:
                 lines = max(lines, _wrapped_lines(plain, widths[col - 1]))
         if lines > 1:  # LibreOffice does not grow rows for wrapped text on its own
             sheet.row_dimensions[row].height = LINE_HEIGHT * lines
-            for cell in sheet[row]:
+            for col in range(1, len(columns) + 1):  # sheet[row] rescans the whole sheet
+                cell = sheet.cell(row=row, column=col)
                 cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
                                            vertical="top", wrap_text=cell.alignment.wrap_text)
     if not len(frame):
