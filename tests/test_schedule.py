@@ -511,3 +511,20 @@ def test_part_where_nothing_fits_is_infeasible_with_the_reason():
         "Ben Ode: keeps 0 points and would take over 1 account worth 5 points, above the limit "
         "of 1 point (capacity × load_tolerance 1); raise load_tolerance or Ben Ode's "
         "capacity, or hand fewer accounts to Ben Ode")
+
+
+def test_separable_bound_without_a_solver():
+    # 3 forced handoffs into team b, weeks 0-1 blacked out, weeks 2-5 allowed:
+    # early: each at best in week 2 -> 3 x 5 x 2 = 30; peak: 3 handoffs over 4 weeks -> at
+    # least 1 a week -> 20; waves: at least one week -> 10. Bound 60. The optimum is 95
+    # (weeks 2, 2, 3: 35 + 40 + 20, or 2, 3, 4: 45 + 20 + 30; all in week 2 costs 100).
+    from planner.optimize.schedule import _build, _prepare, _separable_bound
+
+    weights = ObjectiveWeights(early_forced=5, near_renewal=50, peak_week=20, wave_spread=10)
+    sc = scenario(weeks=6, objective=weights, blackout_weeks=(day(0), day(1)))
+    ctx = ScheduleContext(team_of={"b": "Mars CSM"})
+    hs = [handoff(f"h{i}", f"g{i}", "b") for i in range(3)]
+    problem = _prepare(hs, ctx, sc)
+    assert _separable_bound(_build(problem, problem.units)) == 60
+    result = solve(hs, ctx, sc)
+    assert result.objective == 95 and result.bound >= 60

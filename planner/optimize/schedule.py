@@ -15,7 +15,9 @@ model's LP relaxation (read from the CP-SAT proto, solved with HiGHS from OR-Too
 value is a lower bound, and since it is nearly integral its rounding (weeks tried by LP
 value, repaired greedily) is usually a better hint. Measured reason: CP-SAT alone on 10,000
 accounts did not improve on the greedy hint in 30 s (gap about 30%), while the rounded LP
-is within 2% of the bound (see benchmarks/schedule_bench.py).
+is within 2% of the bound (see benchmarks/schedule_bench.py). Every part also has a bound
+that needs no solver (``_separable_bound``: each unit's cheapest week, each team's handoffs
+spread evenly over its weeks), weaker but there when the relaxation is skipped for size.
 
 When a part is proved impossible, a second solve on one worker with one assumption literal
 per rule family and person names the conflicting rules, and a third solve places as many
@@ -518,22 +520,31 @@ def moved_from_previous(handoffs: Sequence[Handoff], week: int) -> int:
     return sum(h.previous_week is not None and h.previous_week != week for h in handoffs)
 
 
+def week_costs(m: _PartModel, u: _Unit, w: int) -> tuple[int, int, int]:
+    """What starting unit ``u`` in week ``w`` costs in the per-week terms: (early_forced,
+    near_renewal, previous_change), weighted."""
+    weights = m.sc.objective
+    urgent = sum(h.id in m.problem.urgent for h in u.handoffs)
+    soft = sum(in_soft_zone(h, m.sc, w) for h in u.handoffs)
+    return (weights.early_forced * urgent * w, weights.near_renewal * soft,
+            weights.previous_change * moved_from_previous(u.handoffs, w))
+
+
 def add_objective_terms(m: _PartModel) -> None:
     """Named terms: early urgent moves (weight x week), overlaps in a renewal soft zone,
     peak weekly handoffs per team, distinct weeks used per team."""
     weights, sc = m.sc.objective, m.sc
     early, near, changed = [], [], []
     for u in m.units:
-        urgent = sum(h.id in m.problem.urgent for h in u.handoffs)
         for w in u.weeks:
-            if urgent and w:
-                early.append(weights.early_forced * urgent * w * m.x[u.index, w])
-            soft = sum(in_soft_zone(h, sc, w) for h in u.handoffs)
-            if soft:
-                near.append(weights.near_renewal * soft * m.x[u.index, w])
-            moved = moved_from_previous(u.handoffs, w)
-            if moved:
-                changed.append(weights.previous_change * moved * m.x[u.index, w])
+            x = m.x[u.index, w]
+            cost_early, cost_near, cost_changed = week_costs(m, u, w)
+            if cost_early:
+                early.append(cost_early * x)
+            if cost_near:
+                near.append(cost_near * x)
+            if cost_changed:
+                changed.append(cost_changed * x)
     m.terms["early_forced"] = sum(early)
     m.terms["near_renewal"] = sum(near)
     m.terms["previous_change"] = sum(changed)
@@ -600,14 +611,12 @@ def add_team_week_flags(m: _PartModel) -> list[cp_model.IntVar]:
 def _evaluate(m: _PartModel, chosen: dict[int, int]) -> dict[str, int]:
     """The named terms of unit -> week choices, from the model's own data (the peak variable
     is only bounded below, so a non-optimal answer of the solver may overstate it)."""
-    weights, sc = m.sc.objective, m.sc
+    weights = m.sc.objective
     early = near = changed = 0
     for u in m.units:
         if u.index in chosen:
-            w = chosen[u.index]
-            early += weights.early_forced * w * sum(h.id in m.problem.urgent for h in u.handoffs)
-            near += weights.near_renewal * sum(in_soft_zone(h, sc, w) for h in u.handoffs)
-            changed += weights.previous_change * moved_from_previous(u.handoffs, w)
+            cost_early, cost_near, cost_changed = week_costs(m, u, chosen[u.index])
+            early, near, changed = early + cost_early, near + cost_near, changed + cost_changed
     peak = wave = 0
     for counts in m.team_counts.values():
         weekly: dict[int, int] = defaultdict(int)
@@ -619,6 +628,23 @@ def _evaluate(m: _PartModel, chosen: dict[int, int]) -> dict[str, int]:
     return {"early_forced": early, "near_renewal": near, "previous_change": changed,
             "peak_week": weights.peak_week * peak if weights.peak_week else 0,
             "wave_spread": weights.wave_spread * wave if weights.wave_spread else 0}
+
+
+def _separable_bound(m: _PartModel) -> int:
+    """A lower bound that needs no solver (for parts too large for the relaxation): each
+    unit in its cheapest allowed week for the per-week terms; each team's handoffs spread
+    evenly over the weeks its units allow, for the peak; one week per team, for the waves.
+    Every term is non-negative and bounded on its own, so their sum is a bound."""
+    weights = m.sc.objective
+    total = sum(min((sum(week_costs(m, u, w)) for w in u.weeks), default=0) for u in m.units)
+    for counts in m.team_counts.values():
+        if not counts:
+            continue
+        weeks = {w for u in m.units if u.index in counts for w in u.weeks}
+        handoffs = sum(counts.values())
+        total += weights.peak_week * max(-(-handoffs // len(weeks)), max(counts.values()))
+        total += weights.wave_spread
+    return total
 
 
 def _build(problem: _Problem, units: Sequence[_Unit], *, guarded: bool = False,
@@ -747,7 +773,7 @@ def _lp_relaxation(
     if status == pywraplp.Solver.INFEASIBLE:
         return None, {}
     if status != pywraplp.Solver.OPTIMAL:
-        log.warning("schedule LP relaxation stopped (status %d) after %.0f s: no bound, and "
+        log.warning("schedule LP relaxation stopped (status %d) after %.0f s: no LP bound, and "
                     "a re-run may give another schedule", status, lp.wall_time() / 1000)
         return 0, {}
     bound = int(-(-(objective.Value() + proto.objective.offset - 1e-6) // 1))
@@ -941,7 +967,7 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
     start, relaxed, lp_ran = _start_point(m, guard or seconds)
     _hint(m, start)
     complete = len(start) == len(units)
-    lp_bound = relaxed or 0
+    lp_bound = max(relaxed or 0, _separable_bound(m))
     spent = LP_SHARE if lp_ran else 0.0  # shares of the budget
     if relaxed is None:  # the LP relaxation is infeasible: proved impossible already
         status = cp_model.INFEASIBLE
