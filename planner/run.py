@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_REPLANS = 3
 #: Exceptions listed in the console summary; the rest are counted (all are in the workbook).
 SUMMARY_EXCEPTIONS = 10
+SUMMARY_NOTES = 5  # input notes shown in the console summary
 WIDTH = 100  # characters per console line before wrapping a list
 
 
@@ -258,6 +259,7 @@ def summary_text(result: PlanResult, report: PlanReport, workbook: Path, csv: Pa
                      f"start{'s' if count == 1 else ''}")
     lines += _spread_lines(result)
     lines += _exception_lines(report)
+    lines += _note_lines(report)
     lines += _solver_lines(result)
     if report.meta.previous:
         lines.append(f"  Previous plan: {report.meta.previous}")
@@ -315,15 +317,33 @@ def _spread_lines(result: PlanResult) -> list[str]:
 
 def _exception_lines(report: PlanReport) -> list[str]:
     """The first exceptions as a short list, and how many more the workbook holds."""
-    rows = list(report.exceptions[["What", "Reason"]].itertuples(index=False, name=None))
-    if not rows:
-        return ["  Exceptions: none"]
-    lines = [f"  Exceptions ({len(rows):,}):"]
-    for what, reason in rows[:SUMMARY_EXCEPTIONS]:
-        text = f"{what}: {reason}"
+    rows = report.exceptions[["What", "Reason"]].itertuples(index=False, name=None)
+    return _short_list("Exceptions", [f"{what}: {reason}" for what, reason in rows])
+
+
+def _note_lines(report: PlanReport) -> list[str]:
+    """The first input notes (warnings about the files, kept on the Input notes sheet)."""
+    columns = ["File", "Row", "Column", "Expected"]
+    texts = []
+    for file, row, column, expected in report.notes[columns].itertuples(index=False,
+                                                                        name=None):
+        where = ", ".join(part for part in (
+            str(file or ""), f"row {int(row)}" if isinstance(row, int | float) and row == row
+            else "",
+            f"column '{column}'" if column else "") if part)
+        texts.append(f"{where}: {expected}" if where else str(expected))
+    return _short_list("Input notes", texts, SUMMARY_NOTES) if texts else []
+
+
+def _short_list(sheet: str, texts: list[str], most: int = SUMMARY_EXCEPTIONS) -> list[str]:
+    """"Sheet (n):" and the first ``most`` texts cut to the console width, or "Sheet: none"."""
+    if not texts:
+        return [f"  {sheet}: none"]
+    lines = [f"  {sheet} ({len(texts):,}):"]
+    for text in texts[:most]:
         lines.append(f"    - {text if len(text) <= WIDTH - 6 else text[:WIDTH - 9] + '...'}")
-    if len(rows) > SUMMARY_EXCEPTIONS:
-        lines.append(f"    ... and {len(rows) - SUMMARY_EXCEPTIONS:,} more, see Exceptions")
+    if len(texts) > most:
+        lines.append(f"    ... and {len(texts) - most:,} more, see {sheet}")
     return lines
 
 

@@ -808,6 +808,11 @@ def _blackouts(ctx: _Context, raw: Any, start: date | None, weeks: int) -> tuple
                 ctx.warn("rules.blackout_weeks", day,
                          f"expected a day inside the plan ({start} to {end}); this blackout "
                          "week is outside it and has no effect")
+    if start is not None and weeks > 0:
+        weeks_out = {(day - start).days // 7 for day in days}
+        if weeks_out >= set(range(weeks)):
+            ctx.error(f"key 'rules.blackout_weeks': every one of the plan's {weeks} weeks is a "
+                      "blackout week, so no handoff could start; keep at least one week open")
     return tuple(days)
 
 

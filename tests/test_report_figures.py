@@ -155,7 +155,24 @@ def test_summary_lists_ten_exceptions_then_counts(result: PlanResult,
                         Path("p.xlsx"), Path("p.csv"))
     assert "  Exceptions (24):" in text
     assert "    ... and 14 more, see Exceptions" in text
-    assert sum(line.startswith("    - ") for line in text.splitlines()) == 10
+    lines = text.splitlines()
+    listed = lines[lines.index("  Exceptions (24):") + 1:]
+    assert [line.startswith("    - ") for line in listed[:11]] == [True] * 10 + [False]
+
+
+def test_summary_lists_the_input_notes(result: PlanResult, report: PlanReport) -> None:
+    # a warning kept only on the Input notes sheet (a reporting-line loop) reaches the console
+    from planner.domain import InputProblem
+    from planner.report import notes_frame
+
+    loop = InputProblem("warning", "people.csv", 7, "Manager", "ana@x.com",
+                        "expected a manager outside the person's own line")
+    noted = type(report)(**{**{f: getattr(report, f) for f in report.__slots__},
+                            "notes": notes_frame([loop])})
+    lines = summary_text(result, noted, Path("p.xlsx"), Path("p.csv")).splitlines()
+    at = lines.index("  Input notes (1):")
+    assert lines[at + 1] == ("    - people.csv, row 7, column 'Manager': expected a manager "
+                             "outside the person's own line")
 
 
 def test_quiet_silences_progress_not_the_summary(scenario_path: Path, tmp_path: Path,

@@ -142,6 +142,17 @@ def test_warnings_blackout_outside_plan_and_sheet_for_csv(tmp_path):
     assert "2026-01-05 to 2026-07-05" in notes[("rules.blackout_weeks", "2027-01-04")]
 
 
+def test_blackout_of_every_plan_week_is_an_error(tmp_path):
+    # a 2-week plan from Mon 2026-01-05: a Wednesday and a Friday black out both weeks
+    text = BASE.replace("[plan]\n", "[plan]\nweeks = 2\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(write(tmp_path, text + "[rules]\nblackout_weeks = [2026-01-07, "
+                                             "2026-01-16]\n"))
+    assert "every one of the plan's 2 weeks is a blackout week" in str(caught.value)
+    one_open = load_scenario(write(tmp_path, text + "[rules]\nblackout_weeks = [2026-01-07]\n"))
+    assert one_open.rules.blackout_weeks == (date(2026, 1, 7),)
+
+
 def test_inline_file_tables_with_sheet_and_header_row(tmp_path):
     scenario = load_scenario(write(tmp_path, 'name = "s"\n[plan]\nstart = 2026-01-05\n'
                                    '[inputs]\naccounts = { path = "x.xlsx", sheet = "Accounts",'
