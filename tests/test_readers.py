@@ -131,6 +131,15 @@ def test_owner_not_in_roster_is_error_owner_by_unique_name_resolves(tmp_path):
     assert read_inputs(ok).accounts[0].owners == {"CSM": "ann@x.com"}
 
 
+def test_conflicting_duplicate_person_is_one_error_not_one_per_account(tmp_path):
+    # Ann appears twice with different names: that row is the error; her two accounts are
+    # still owned by a person of the roster (they were listed as unknown owners too).
+    case = make(tmp_path, "Id,Name,Employees,CSM\nA,a,50,ann@x.com\nB,b,50,ann@x.com\n",
+                "Email,Name\nann@x.com,Ann Lee\nann@x.com,Other Person\n")
+    errors = [p for p in problems_of(case) if p.severity == "error"]
+    assert [(p.file, p.row, p.column) for p in errors] == [("people.csv", 3, "Name")]
+
+
 def test_below_smallest_policies_reported(tmp_path):
     for policy in ("lowest", "exception"):
         inputs = read_inputs(make(tmp_path, "Id,Name,Employees\nA,a,5\n",

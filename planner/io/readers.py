@@ -986,7 +986,8 @@ def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems
                     conflict = True
                 elif key and not kept_key:
                     merged_fields[header] = (raw, key)
-        if conflict:
+        if conflict:  # an error already; kept so that their accounts are not errors too
+            people.append(first)
             continue
         merged = first
         for person, _ in group[1:]:
