@@ -140,6 +140,16 @@ def test_conflicting_duplicate_person_is_one_error_not_one_per_account(tmp_path)
     assert [(p.file, p.row, p.column) for p in errors] == [("people.csv", 3, "Name")]
 
 
+def test_renewal_before_the_plan_start_is_a_warning(tmp_path):
+    # the plan starts 2026-01-05: a 2020 renewal is stale (no freeze), kept with a note
+    case = make(tmp_path, "Id,Name,Employees,Renewal Date\nA,a,50,2020-01-15\nB,b,50,2026-03-02\n")
+    inputs = read_inputs(case)
+    (note,) = [n for n in inputs.notes if n.column == "Renewal Date"]
+    assert (note.row, note.value) == (2, "2020-01-15")
+    assert "plan start (2026-01-05)" in note.expected
+    assert [a.renewal for a in inputs.accounts] == [date(2020, 1, 15), date(2026, 3, 2)]
+
+
 def test_below_smallest_policies_reported(tmp_path):
     for policy in ("lowest", "exception"):
         inputs = read_inputs(make(tmp_path, "Id,Name,Employees\nA,a,5\n",

@@ -577,6 +577,11 @@ def _account(reader: _RowReader, scenario: Scenario, orders: dict[str, str | Non
         if key:
             owner_ids[role] = key
     parent = v.account_key(reader.raw("parent"), ids.accounts) or None
+    renewal = _date(reader, "renewal", orders)
+    if renewal is not None and renewal < scenario.start:
+        reader.problem("warning", "renewal", f"expected a renewal on or after the plan start "
+                       f"({scenario.start}); a past renewal puts no freeze on the plan: check "
+                       "that the export is current", renewal)
     return Account(
         id=shown_id,
         name=name,
@@ -584,7 +589,7 @@ def _account(reader: _RowReader, scenario: Scenario, orders: dict[str, str | Non
         employees=employees,
         employees_raw=employees_raw,
         arr=arr,
-        renewal=_date(reader, "renewal", orders),
+        renewal=renewal,
         customer_since=_date(reader, "customer_since", orders),
         go_live=_date(reader, "go_live", orders),
         onboarding=reader.parse("onboarding", parse_onboarding),
