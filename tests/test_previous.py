@@ -134,15 +134,13 @@ def test_to_wins_over_to_id_and_a_locked_difference_is_a_warning(plan: Path) -> 
     notes = {(n.row, n.column, n.value): n.expected for n in previous.notes}
     assert notes == {
         (2, "To ID", "dev.patel@example.com"):
-            "To ID to name the owner in To: To 'Ben Okafor' (ben.okafor@example.com) and To "
-            "ID 'dev.patel@example.com' differ. The row is locked to 'Ben Okafor': the planner "
-            "reads To (To ID is the id it wrote beside it); if the To ID was your edit, put "
-            "that person's name in To",
+            "To 'Ben Okafor' (ben.okafor@example.com) and To ID name different people: the "
+            "row is locked to 'Ben Okafor', as To says (if you meant the To ID's person, put "
+            "their name in To)",
         (5, "To ID", "chloe.martin@example.com"):  # H-0004 went to Chloé Martin
-            "To ID to name the owner in To: To 'Ana Ruiz' (ana.ruiz@example.com) and To ID "
-            "'chloe.martin@example.com' differ. The row is locked to 'Ana Ruiz': the planner "
-            "reads To (To ID is the id it wrote beside it); if the To ID was your edit, put "
-            "that person's name in To",
+            "To 'Ana Ruiz' (ana.ruiz@example.com) and To ID name different people: the row "
+            "is locked to 'Ana Ruiz', as To says (if you meant the To ID's person, put their "
+            "name in To)",
     }
 
 

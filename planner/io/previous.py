@@ -317,10 +317,8 @@ class _SheetReader:
             return
         self.warnings.append(InputProblem(
             "warning", self.file, number, "To ID", to_id_cell,
-            f"To ID to name the owner in To: To {to!r} ({to_id}) and To ID "
-            f"{to_id_cell!r} differ. The row is locked to {to!r}: the planner reads To (To ID "
-            "is the id it wrote beside it); if the To ID was your edit, put that person's name "
-            "in To"))
+            f"To {to!r} ({to_id}) and To ID name different people: the row is locked to "
+            f"{to!r}, as To says (if you meant the To ID's person, put their name in To)"))
 
     def _to_id(self, to: str | None, to_id_cell: str | None) -> str | None:
         """The person ``to`` names: by the roster (``To ID`` settling a shared name), else
