@@ -318,7 +318,8 @@ def _scenario_text(ref: date, rules: str) -> str:
     blackout = _quarter_end_week(ref)
     head = comment_block(
         "Maven CRM sample imported by `planner import maven-crm` (planner/importers/maven.py);"
-        "\nsee ../shared/data/SOURCES.md for the source and its licence (public domain).\n\n"
+        "\nsee SOURCES.md in the public data folder (shared/data beside the planner checkout)\n"
+        "for the source and its licence (public domain).\n\n"
         + rules)
     return head + f"""
 name = "Maven CRM"
