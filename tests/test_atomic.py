@@ -231,6 +231,23 @@ def test_ensure_writable_reports_a_folder_it_cannot_write(
                                  "denied); choose another output path")
 
 
+def test_an_existing_plan_on_a_read_only_file_system_blames_the_file_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # there every file is read-only too; the message named the file ("or open elsewhere")
+    (tmp_path / "plan.xlsx").write_text("last good plan")
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr("planner.io.atomic.tempfile.mkstemp", read_only)
+    monkeypatch.setattr("planner.io.atomic.os.access", lambda *_args: False)
+    with pytest.raises(OutputError) as caught:
+        ensure_writable(tmp_path / "plan.xlsx")
+    assert str(caught.value) == (f"{tmp_path}: this folder cannot be written (the file system "
+                                 "is read-only); choose another output path")
+
+
 def test_ensure_writable_rejects_a_path_under_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -98,15 +98,15 @@ def ensure_writable(path: str | Path) -> Path:
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the output folder "
                           f"({_cause(exc)}); choose another output path", folder) from exc
-    if path.exists() and not os.access(path, os.W_OK):
-        raise OutputError(f"{path}: the existing file is read-only (or open elsewhere)", path)
-    try:
+    try:  # the folder first: on a read-only file system every file there is read-only too
         fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".probe")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         raise OutputError(f"{folder}: this folder cannot be written ({_cause(exc)}); choose "
                           "another output path", folder) from exc
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(f"{path}: the existing file is read-only (or open elsewhere)", path)
     return path
 
 
