@@ -780,7 +780,7 @@ def _rules(ctx: _Context, table: dict[str, Any], start: date | None,
         for role, length in list(given.items()):
             if length > weeks:
                 ctx.error(f"key 'rules.overlap_weeks.{role}' = {length}: expected at most the "
-                          f"plan's {weeks} weeks")
+                          f"plan's {weeks} week{'' if weeks == 1 else 's'}")
                 del given[role]
         overlap.update(given)
     values["overlap_weeks"] = overlap
