@@ -407,6 +407,10 @@ def _weekly_rows(result: PlanResult) -> list[dict[str, Any]]:
     ]
 
 
+#: Segments sheet: accounts without a segment (blank before; a decision needed after)
+NO_SEGMENT_ROW = "(no segment: blank before, needs a decision after)"
+
+
 def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
     rows = []
     known = any(a.previous_segment for a in result.inputs.accounts)  # else "before" is unknown
@@ -422,13 +426,18 @@ def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
             "ARR before": sum(a.arr or 0.0 for a in before) if known and arr else None,
             "ARR after": sum(a.arr or 0.0 for a in after) if arr else None,
         })
+    # so that both columns add up to every account: blank (or unknown) segments before,
+    # accounts that need a segment decision after
+    names = set(result.scenario.segment_names)
+    unsorted = [a for a in result.inputs.accounts if a.previous_segment not in names]
     unplaced = [a for a in result.inputs.accounts if result.placements[a.id].segment is None]
-    if unplaced:  # so that "Accounts after" adds up to every account
+    if unplaced or (known and unsorted):
         rows.append({
-            "Segment": "(no segment: needs a decision)", "Levels": "",
+            "Segment": NO_SEGMENT_ROW, "Levels": "",
             "Min employees": None, "Max employees": None,
-            "Accounts before": None, "Accounts after": len(unplaced),
-            "ARR before": None,
+            "Accounts before": len(unsorted) if known else None,
+            "Accounts after": len(unplaced),
+            "ARR before": sum(a.arr or 0.0 for a in unsorted) if known and arr else None,
             "ARR after": sum(a.arr or 0.0 for a in unplaced) if arr else None,
         })
     return rows

@@ -17,6 +17,7 @@ from planner.check.assignment import check_assignment
 from planner.check.schedule import check_schedule
 from planner.cli import main
 from planner.pipeline import plan
+from planner.reporting import NO_SEGMENT_ROW
 from planner.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,7 +101,7 @@ def test_adventureworks_plan(tmp_path: Path) -> None:
     # 99, 6 from 100 to 399, none larger
     segments = {r["Segment"]: r["Accounts after"] for r in sheet_rows(out, "Segments")}
     assert segments == {"Mercury": 608, "Mars": 6, "Venus": 0, "Jupiter": 0,
-                        "(no segment: needs a decision)": 87}
+                        NO_SEGMENT_ROW: 87}
     # capacity is the sales quota read as points ([workload] capacity_unit = "points"):
     # 250,000 or 300,000 for each of the 14 sales representatives
     with open(DATA / "adventureworks-resellers" / "people.csv", encoding="utf-8") as handle:
@@ -247,6 +248,6 @@ def test_uk_employers_plan_at_scale(tmp_path: Path) -> None:
                  "--quiet"]) == 0
     segments = {r["Segment"]: r["Accounts after"] for r in sheet_rows(out, "Segments")}
     assert segments == {"Mercury": 196, "Mars": 3011, "Venus": 5461, "Jupiter": 1584,
-                        "(no segment: needs a decision)": 239}
+                        NO_SEGMENT_ROW: 239}
     exceptions = sheet_rows(out, "Exceptions")
     assert sum("needs a segment decision" in (e["Reason"] or "") for e in exceptions) == 239

@@ -345,3 +345,18 @@ def test_any_input_text_comes_back_exact_as_text(tmp_path_factory, texts: list[s
 def test_opens_on_summary_with_a_single_selected_tab(book) -> None:
     assert book.active.title == "Summary"
     assert [ws.sheet_view.tabSelected for ws in book.worksheets].count(True) == 1
+
+
+@NEEDS_LIBREOFFICE
+def test_demo_segments_add_up_before_and_after(demo_pdf: tuple[Path, Path]) -> None:
+    # the reference export leaves Current Segment blank on 18 accounts (ARR 135,800, counted
+    # with pandas): they are the no-segment row's "before", so both columns add up to 1,500
+    from sheets import sheet_rows
+
+    from planner.reporting import NO_SEGMENT_ROW
+
+    rows = {r["Segment"]: r for r in sheet_rows(demo_pdf[0], "Segments")}
+    assert sum(r["Accounts before"] for r in rows.values()) == 1500
+    assert sum(r["Accounts after"] for r in rows.values()) == 1500
+    none = rows[NO_SEGMENT_ROW]
+    assert (none["Accounts before"], none["ARR before"]) == (18, 135_800)
