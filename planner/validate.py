@@ -9,9 +9,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from planner.domain import Account, InputProblem, Inputs
+from planner.coverage import coverage_needs
+from planner.domain import ROLES, Account, InputProblem, Inputs
 from planner.scenario import Scenario
 from planner.segments import place_account, place_accounts
+from planner.teams import parse_new_team
 
 EXCEPTION = "(exception)"
 
@@ -63,11 +65,67 @@ def segment_changes(scenario: Scenario, inputs: Inputs) -> list[SegmentChange]:
     return changes
 
 
-def people_counts(inputs: Inputs) -> tuple[Counter[str], Counter[str]]:
-    """(people per role, people per new team; '(to propose)' where the roster has none)."""
-    roles = Counter(p.role for p in inputs.people)
-    teams = Counter(p.new_team or "(to propose)" for p in inputs.people)
-    return roles, teams
+@dataclass(frozen=True, slots=True)
+class TeamCount:
+    """A segment team after the realignment: the people the roster names to it, the accounts
+    that need its role, and a note when nobody could cover them."""
+
+    team: str
+    people: int
+    accounts: int
+    note: str = ""
+    uncovered: bool = False  # accounts need it and nobody can join it
+
+
+def team_counts(scenario: Scenario, inputs: Inputs) -> tuple[list[TeamCount], Counter[str]]:
+    """(every team with people or accounts, in segment then role order; people of account
+    roles without a new team, per role: the planner proposes their team)."""
+    placements = place_accounts(inputs.accounts, scenario.segments,
+                                scenario.segmentation.below_smallest)
+    accounts = Counter((n.segment, n.role) for n in coverage_needs(inputs, placements, scenario))
+    named: Counter[tuple[str, str]] = Counter()
+    to_propose: Counter[str] = Counter()
+    for person in inputs.people:
+        if person.role not in ROLES:
+            continue
+        team = parse_new_team(person.new_team, person.role, scenario.segment_names)
+        if team is None:
+            to_propose[person.role] += 1
+        else:
+            named[team.segment, team.role] += 1
+    rows = []
+    for segment in scenario.segment_names:
+        for role in ROLES:
+            people, needing = named[segment, role], accounts[segment, role]
+            if not people and not needing:
+                continue
+            note = ""
+            if needing and not people:
+                spare = to_propose[role]
+                note = (f"nobody named yet; proposed from the {spare} {role} "
+                        f"{'person' if spare == 1 else 'people'} without a new team" if spare else
+                        f"nobody in this team and no {role} left to propose: its accounts "
+                        "will be unassigned")
+            rows.append(TeamCount(f"{segment} {role}", people, needing, note,
+                                  bool(needing and not people and not to_propose[role])))
+    return rows, to_propose
+
+
+def _team_lines(scenario: Scenario, inputs: Inputs) -> list[str]:
+    """'Teams (new)': people and accounts per team, the people left to propose, and the
+    people outside segment teams (managers, support ...)."""
+    rows, to_propose = team_counts(scenario, inputs)
+    lines = ["Teams (new):" + " " * 19 + "people  accounts"]
+    for row in rows:
+        note = f"  {'! ' if row.uncovered else ''}{row.note}" if row.note else ""
+        lines.append(f"  {row.team:<28} {row.people:>6} {row.accounts:>9,}{note}")
+    for role, n in sorted(to_propose.items()):
+        lines.append(f"  {'(to propose) ' + role:<28} {n:>6}")
+    others = Counter(p.role for p in inputs.people if p.role not in ROLES)
+    if others:
+        names = ", ".join(sorted(others))
+        lines.append(f"  not in a segment team ({names}): {sum(others.values())}")
+    return lines
 
 
 def format_problems(problems: Iterable[InputProblem], per_group: int = 3) -> list[str]:
@@ -161,11 +219,10 @@ def validation_report(scenario: Scenario, inputs: Inputs) -> str:
     if len(changes) > 50:
         lines.append(f"  ... and {len(changes) - 50} more")
     if inputs.people:
-        roles, teams = people_counts(inputs)
+        roles = Counter(p.role for p in inputs.people)
         lines += ["", "People per role:"]
         lines += [f"  {role:<30} {n:>5}" for role, n in sorted(roles.items())]
-        lines += ["People per team (new):"]
-        lines += [f"  {team:<30} {n:>5}" for team, n in sorted(teams.items())]
+        lines += _team_lines(scenario, inputs)
     lines += ["", f"Warnings: {len(inputs.notes)}"]
     lines += format_problems(inputs.notes)
     lines += ["", "Errors: 0 (the inputs are usable)"]

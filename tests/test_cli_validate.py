@@ -154,7 +154,8 @@ def test_segment_differs_section_shows_every_reason(capsys, tmp_path):
 
 def test_people_per_role_and_team_sections(capsys, tmp_path):
     # 2 CSMs (one via 'Customer Success Manager'), 1 PM, 1 Manager (a horizontal function);
-    # teams: Venus x2 (one as 'Venus CSM'), Mars x1, none -> '(to propose)' x1
+    # teams: Venus CSM, Mars CSM, and Cy the PM in Venus PM ('Venus CSM' names a segment;
+    # the role is the person's). A has 500 employees: Venus, needing a CSM (not onboarding).
     people = ("Email,Name,Role,New Team\n"
               "a@x.com,Ann,CSM,Venus\nb@x.com,Bo,Customer Success Manager,Mars\n"
               "c@x.com,Cy,PM,Venus CSM\nd@x.com,Di,Manager,\n")
@@ -166,12 +167,30 @@ def test_people_per_role_and_team_sections(capsys, tmp_path):
         f"  {'CSM':<30} {2:>5}",
         f"  {'Manager':<30} {1:>5}",
         f"  {'PM':<30} {1:>5}",
-        "People per team (new):",
-        f"  {'(to propose)':<30} {1:>5}",
-        f"  {'Mars':<30} {1:>5}",
-        f"  {'Venus':<30} {1:>5}",
-        f"  {'Venus CSM':<30} {1:>5}",
+        "Teams (new):                   people  accounts",
+        "  Mars CSM                          1         0",
+        "  Venus CSM                         1         1",
+        "  Venus PM                          1         0",
+        "  not in a segment team (Manager): 1",
     ]
+
+
+def test_a_team_nobody_can_cover_is_flagged(capsys, tmp_path):
+    # A (500 employees) needs a Venus CSM; the only CSM is named to Mars: nobody is left
+    # for Venus. With a second CSM without a new team, the planner proposes from them.
+    accounts = "Id,Name,Employees\nA,Alpha,500\n"
+    path = tiny(tmp_path, accounts, "Email,Name,Role,New Team\nb@x.com,Bo,CSM,Mars\n")
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 0
+    assert ("  Venus CSM                         0         1  ! nobody in this team and no "
+            "CSM left to propose: its accounts will be unassigned") in out.splitlines()
+    path = tiny(tmp_path, accounts, "Email,Name,Role,New Team\nb@x.com,Bo,CSM,Mars\n"
+                "e@x.com,Eve,CSM,\n")
+    code, out, _ = run(capsys, "validate", str(path))
+    lines = out.splitlines()
+    assert ("  Venus CSM                         0         1  nobody named yet; proposed "
+            "from the 1 CSM person without a new team") in lines
+    assert "  (to propose) CSM                  1" in lines
 
 
 def test_columns_used_and_ignored_with_a_near_miss(capsys, tmp_path):
