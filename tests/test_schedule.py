@@ -528,3 +528,14 @@ def test_separable_bound_without_a_solver():
     assert _separable_bound(_build(problem, problem.units)) == 60
     result = solve(hs, ctx, sc)
     assert result.objective == 95 and result.bound >= 60
+
+
+def test_capped_week_bound_counts_each_givers_weekly_cap():
+    # Ana's 5 handoffs at most 2 a week: weeks 0, 0, 1, 1, 2 at best -> 5 x 4 = 20, which is
+    # the optimum of test_cap_of_two_spreads_five_handoffs_over_three_weeks: no gap left.
+    from planner.optimize.schedule import _build, _prepare, _separable_bound
+
+    sc = scenario(objective=EARLY_ONLY, max_handoffs_out_per_week=2)
+    hs = [handoff(f"h{i}", "ana", f"r{i}") for i in range(5)]
+    problem = _prepare(hs, ScheduleContext(), sc)
+    assert _separable_bound(_build(problem, problem.units)) == 20

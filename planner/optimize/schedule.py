@@ -58,6 +58,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import networkx as nx
+from ortools.graph.python import min_cost_flow
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
@@ -520,14 +521,23 @@ def moved_from_previous(handoffs: Sequence[Handoff], week: int) -> int:
     return sum(h.previous_week is not None and h.previous_week != week for h in handoffs)
 
 
-def week_costs(m: _PartModel, u: _Unit, w: int) -> tuple[int, int, int]:
-    """What starting unit ``u`` in week ``w`` costs in the per-week terms: (early_forced,
+def handoff_costs(m: _PartModel, h: Handoff, w: int) -> tuple[int, int, int]:
+    """What starting handoff ``h`` in week ``w`` costs in the per-week terms: (early_forced,
     near_renewal, previous_change), weighted."""
     weights = m.sc.objective
-    urgent = sum(h.id in m.problem.urgent for h in u.handoffs)
-    soft = sum(in_soft_zone(h, m.sc, w) for h in u.handoffs)
-    return (weights.early_forced * urgent * w, weights.near_renewal * soft,
-            weights.previous_change * moved_from_previous(u.handoffs, w))
+    return (weights.early_forced * w if h.id in m.problem.urgent else 0,
+            weights.near_renewal if in_soft_zone(h, m.sc, w) else 0,
+            weights.previous_change * moved_from_previous((h,), w))
+
+
+def week_costs(m: _PartModel, u: _Unit, w: int) -> tuple[int, int, int]:
+    """What starting unit ``u`` in week ``w`` costs in the per-week terms: the sum of its
+    handoffs' ``handoff_costs``."""
+    early = near = changed = 0
+    for h in u.handoffs:
+        cost_early, cost_near, cost_changed = handoff_costs(m, h, w)
+        early, near, changed = early + cost_early, near + cost_near, changed + cost_changed
+    return early, near, changed
 
 
 def add_objective_terms(m: _PartModel) -> None:
@@ -631,12 +641,13 @@ def _evaluate(m: _PartModel, chosen: dict[int, int]) -> dict[str, int]:
 
 
 def _separable_bound(m: _PartModel) -> int:
-    """A lower bound that needs no solver (for parts too large for the relaxation): each
-    unit in its cheapest allowed week for the per-week terms; each team's handoffs spread
-    evenly over the weeks its units allow, for the peak; one week per team, for the waves.
-    Every term is non-negative and bounded on its own, so their sum is a bound."""
+    """A lower bound that needs no solver model (for parts too large for the relaxation):
+    the per-week terms as if each person's weekly cap were the only rule
+    (``capped_week_bound``); each team's handoffs spread evenly over the weeks its units
+    allow, for the peak; one week per team, for the waves. Every term is non-negative and
+    bounded on its own, so their sum is a bound."""
     weights = m.sc.objective
-    total = sum(min((sum(week_costs(m, u, w)) for w in u.weeks), default=0) for u in m.units)
+    total = capped_week_bound(m)
     for counts in m.team_counts.values():
         if not counts:
             continue
@@ -645,6 +656,50 @@ def _separable_bound(m: _PartModel) -> int:
         total += weights.peak_week * max(-(-handoffs // len(weeks)), max(counts.values()))
         total += weights.wave_spread
     return total
+
+
+def capped_week_bound(m: _PartModel) -> int:
+    """A lower bound of the per-week terms (early, near renewal, previous change): each
+    handoff counted with its giver (or, the other bound, its receiver), who starts at most
+    their weekly cap of handoffs a week, each in a week its unit allows. Per person that
+    relaxation is a transportation problem, solved exactly as a min-cost flow."""
+    best = 0
+    for side in ("out", "in"):
+        by_person: dict[str, list[tuple[_Unit, Handoff]]] = defaultdict(list)
+        total = 0
+        for u in m.units:
+            for h in u.handoffs:
+                pid = h.from_id if side == "out" else h.to_id
+                if pid:
+                    by_person[pid].append((u, h))
+                else:  # nobody's cap applies: its cheapest week
+                    total += min(sum(handoff_costs(m, h, w)) for w in u.weeks)
+        for pid, items in by_person.items():
+            cap = out_cap(pid, m.ctx, m.sc) if side == "out" else in_cap(pid, m.ctx, m.sc)
+            total += _least_cost_within_cap(m, items, cap)
+        best = max(best, total)
+    return best
+
+
+def _least_cost_within_cap(m: _PartModel, items: list[tuple[_Unit, Handoff]], cap: int) -> int:
+    """The least cost of starting one person's handoffs, each in a week its unit allows,
+    at most ``cap`` a week (below 1 counts as 1: a bound, never an error)."""
+    cheapest = [min(sum(handoff_costs(m, h, w)) for w in u.weeks) for u, h in items]
+    if len(items) <= max(1, cap):
+        return sum(cheapest)  # the cap cannot bind
+    flow = min_cost_flow.SimpleMinCostFlow()
+    n, source, sink = len(items), len(items) + m.sc.weeks, len(items) + m.sc.weeks + 1
+    for i, (u, h) in enumerate(items):
+        flow.add_arc_with_capacity_and_unit_cost(source, i, 1, 0)
+        for w in u.weeks:
+            flow.add_arc_with_capacity_and_unit_cost(i, n + w, 1, sum(handoff_costs(m, h, w)))
+    for w in range(m.sc.weeks):
+        flow.add_arc_with_capacity_and_unit_cost(n + w, sink, max(1, cap), 0)
+    flow.set_node_supply(source, n)
+    flow.set_node_supply(sink, -n)
+    if flow.solve() != flow.OPTIMAL:
+        return sum(cheapest)  # the caps leave no room (the model will say so): a weaker bound
+    return flow.optimal_cost()
 
 
 def _build(problem: _Problem, units: Sequence[_Unit], *, guarded: bool = False,
