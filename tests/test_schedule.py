@@ -518,14 +518,15 @@ def test_separable_bound_without_a_solver():
     # early: each at best in week 2 -> 3 x 5 x 2 = 30; peak: 3 handoffs over 4 weeks -> at
     # least 1 a week -> 20; waves: at least one week -> 10. Bound 60. The optimum is 95
     # (weeks 2, 2, 3: 35 + 40 + 20, or 2, 3, 4: 45 + 20 + 30; all in week 2 costs 100).
-    from planner.optimize.schedule import _build, _prepare, _separable_bound
+    from planner.optimize.schedule import _build, _prepare, _separable_bound, capped_weeks
 
     weights = ObjectiveWeights(early_forced=5, near_renewal=50, peak_week=20, wave_spread=10)
     sc = scenario(weeks=6, objective=weights, blackout_weeks=(day(0), day(1)))
     ctx = ScheduleContext(team_of={"b": "Mars CSM"})
     hs = [handoff(f"h{i}", f"g{i}", "b") for i in range(3)]
     problem = _prepare(hs, ctx, sc)
-    assert _separable_bound(_build(problem, problem.units)) == 60
+    m = _build(problem, problem.units)
+    assert _separable_bound(m, capped_weeks(m)[0]) == 60
     result = solve(hs, ctx, sc)
     assert result.objective == 95 and result.bound >= 60
 
@@ -533,9 +534,10 @@ def test_separable_bound_without_a_solver():
 def test_capped_week_bound_counts_each_givers_weekly_cap():
     # Ana's 5 handoffs at most 2 a week: weeks 0, 0, 1, 1, 2 at best -> 5 x 4 = 20, which is
     # the optimum of test_cap_of_two_spreads_five_handoffs_over_three_weeks: no gap left.
-    from planner.optimize.schedule import _build, _prepare, _separable_bound
+    from planner.optimize.schedule import _build, _prepare, capped_weeks
 
     sc = scenario(objective=EARLY_ONLY, max_handoffs_out_per_week=2)
     hs = [handoff(f"h{i}", "ana", f"r{i}") for i in range(5)]
     problem = _prepare(hs, ScheduleContext(), sc)
-    assert _separable_bound(_build(problem, problem.units)) == 20
+    bound, weeks = capped_weeks(_build(problem, problem.units))
+    assert bound == 20 and sorted(weeks.values()) == [0, 0, 1, 1, 2]

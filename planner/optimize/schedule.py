@@ -16,8 +16,10 @@ value is a lower bound, and since it is nearly integral its rounding (weeks trie
 value, repaired greedily) is usually a better hint. Measured reason: CP-SAT alone on 10,000
 accounts did not improve on the greedy hint in 30 s (gap about 30%), while the rounded LP
 is within 2% of the bound (see benchmarks/schedule_bench.py). Every part also has a bound
-that needs no solver (``_separable_bound``: each unit's cheapest week, each team's handoffs
-spread evenly over its weeks), weaker but there when the relaxation is skipped for size.
+that needs no solver model (``_separable_bound``: per person, the cheapest weeks within
+their weekly cap, as a min-cost flow; each team's handoffs spread evenly over its weeks),
+weaker but there when the relaxation is skipped for size; its per-person weeks, rounded
+like the relaxation's, are then tried as the start.
 
 When a part is proved impossible, a second solve on one worker with one assumption literal
 per rule family and person names the conflicting rules, and a third solve places as many
@@ -640,14 +642,13 @@ def _evaluate(m: _PartModel, chosen: dict[int, int]) -> dict[str, int]:
             "wave_spread": weights.wave_spread * wave if weights.wave_spread else 0}
 
 
-def _separable_bound(m: _PartModel) -> int:
+def _separable_bound(m: _PartModel, capped: int) -> int:
     """A lower bound that needs no solver model (for parts too large for the relaxation):
-    the per-week terms as if each person's weekly cap were the only rule
-    (``capped_week_bound``); each team's handoffs spread evenly over the weeks its units
-    allow, for the peak; one week per team, for the waves. Every term is non-negative and
-    bounded on its own, so their sum is a bound."""
+    ``capped`` for the per-week terms (``capped_weeks``); each team's handoffs spread evenly
+    over the weeks its units allow, for the peak; one week per team, for the waves. Every
+    term is non-negative and bounded on its own, so their sum is a bound."""
     weights = m.sc.objective
-    total = capped_week_bound(m)
+    total = capped
     for counts in m.team_counts.values():
         if not counts:
             continue
@@ -658,35 +659,44 @@ def _separable_bound(m: _PartModel) -> int:
     return total
 
 
-def capped_week_bound(m: _PartModel) -> int:
-    """A lower bound of the per-week terms (early, near renewal, previous change): each
-    handoff counted with its giver (or, the other bound, its receiver), who starts at most
-    their weekly cap of handoffs a week, each in a week its unit allows. Per person that
-    relaxation is a transportation problem, solved exactly as a min-cost flow."""
-    best = 0
+def capped_weeks(m: _PartModel) -> tuple[int, dict[str, int]]:
+    """A lower bound of the per-week terms (early, near renewal, previous change) and the
+    weeks that reach it: each handoff counted with its giver (or, the other bound, its
+    receiver), who starts at most their weekly cap of handoffs a week, each in a week its
+    unit allows. Per person that relaxation is a transportation problem, solved exactly as
+    a min-cost flow; the larger of the two sides is the bound."""
+    best: tuple[int, dict[str, int]] = (-1, {})
     for side in ("out", "in"):
         by_person: dict[str, list[tuple[_Unit, Handoff]]] = defaultdict(list)
-        total = 0
+        total, weeks = 0, {}
         for u in m.units:
             for h in u.handoffs:
                 pid = h.from_id if side == "out" else h.to_id
                 if pid:
                     by_person[pid].append((u, h))
                 else:  # nobody's cap applies: its cheapest week
-                    total += min(sum(handoff_costs(m, h, w)) for w in u.weeks)
+                    week = min(u.weeks, key=lambda w, h=h: (sum(handoff_costs(m, h, w)), w))
+                    total += sum(handoff_costs(m, h, week))
+                    weeks[h.id] = week
         for pid, items in by_person.items():
             cap = out_cap(pid, m.ctx, m.sc) if side == "out" else in_cap(pid, m.ctx, m.sc)
-            total += _least_cost_within_cap(m, items, cap)
-        best = max(best, total)
+            cost, chosen = _least_cost_within_cap(m, items, cap)
+            total += cost
+            weeks.update(chosen)
+        if total > best[0]:
+            best = (total, weeks)
     return best
 
 
-def _least_cost_within_cap(m: _PartModel, items: list[tuple[_Unit, Handoff]], cap: int) -> int:
+def _least_cost_within_cap(m: _PartModel, items: list[tuple[_Unit, Handoff]],
+                           cap: int) -> tuple[int, dict[str, int]]:
     """The least cost of starting one person's handoffs, each in a week its unit allows,
-    at most ``cap`` a week (below 1 counts as 1: a bound, never an error)."""
-    cheapest = [min(sum(handoff_costs(m, h, w)) for w in u.weeks) for u, h in items]
+    at most ``cap`` a week (below 1 counts as 1: a bound, never an error), and the weeks."""
+    cheapest = {h.id: min(u.weeks, key=lambda w, h=h: (sum(handoff_costs(m, h, w)), w))
+                for u, h in items}
+    alone = (sum(sum(handoff_costs(m, h, cheapest[h.id])) for _, h in items), cheapest)
     if len(items) <= max(1, cap):
-        return sum(cheapest)  # the cap cannot bind
+        return alone  # the cap cannot bind
     flow = min_cost_flow.SimpleMinCostFlow()
     n, source, sink = len(items), len(items) + m.sc.weeks, len(items) + m.sc.weeks + 1
     for i, (u, h) in enumerate(items):
@@ -698,8 +708,10 @@ def _least_cost_within_cap(m: _PartModel, items: list[tuple[_Unit, Handoff]], ca
     flow.set_node_supply(source, n)
     flow.set_node_supply(sink, -n)
     if flow.solve() != flow.OPTIMAL:
-        return sum(cheapest)  # the caps leave no room (the model will say so): a weaker bound
-    return flow.optimal_cost()
+        return alone  # the caps leave no room (the model will say so): a weaker bound
+    weeks = {items[flow.tail(a)][1].id: flow.head(a) - n for a in range(flow.num_arcs())
+             if flow.flow(a) and flow.tail(a) < n}
+    return flow.optimal_cost(), weeks
 
 
 def _build(problem: _Problem, units: Sequence[_Unit], *, guarded: bool = False,
@@ -994,20 +1006,42 @@ def _start_point(m: _PartModel, seconds: float
     skipped (deterministically, by size) when the model is too large for the part's seconds;
     the last value says whether it ran."""
     best = _greedy(m.problem, m.units, costed=True)
+    capped, weeks = capped_weeks(m)
+    simple = _separable_bound(m, capped)
     if len(m.units) < LP_MIN_UNITS:
-        return best, 0, False
+        return best, simple, False
     size = len(m.model.proto.variables)
     if size > max(SMALL_MODEL_VARS, LP_VARS_PER_SECOND * LP_SHARE * seconds):
-        log.info("schedule LP relaxation skipped: %d variables for %.0f s", size, seconds)
-        return best, 0, False
+        log.info("schedule LP relaxation skipped: %d variables for %.0f s; starting from the "
+                 "per-person weeks of the bound", size, seconds)
+        return _cheaper(m, best, _greedy(m.problem, m.units, lp=_unit_values(m, weeks))), \
+            simple, False
     bound, values = _lp_relaxation(m, LP_GUARD * seconds)
     if values:
-        rounded = _greedy(m.problem, m.units, lp=values)
-        complete = len(rounded) == len(m.units)
-        if complete and (len(best) < len(m.units)
-                         or sum(_evaluate(m, rounded).values()) < sum(_evaluate(m, best).values())):
-            best = rounded
-    return best, bound, True
+        best = _cheaper(m, best, _greedy(m.problem, m.units, lp=values))
+    return best, None if bound is None else max(bound, simple), True
+
+
+def _unit_values(m: _PartModel, weeks: dict[str, int]) -> dict[tuple[int, int], float]:
+    """Handoff -> week choices as the share of each unit's handoffs per week (the form of the
+    relaxation's values, which ``_greedy`` rounds)."""
+    values: dict[tuple[int, int], float] = defaultdict(float)
+    for u in m.units:
+        for h in u.handoffs:
+            if h.id in weeks:
+                values[u.index, weeks[h.id]] += 1 / len(u.handoffs)
+    return values
+
+
+def _cheaper(m: _PartModel, best: dict[int, int], other: dict[int, int]) -> dict[int, int]:
+    """``other`` when it places every unit and costs less than ``best`` (or best does not
+    place every unit), else ``best``."""
+    if len(other) < len(m.units):
+        return best
+    if len(best) < len(m.units) or sum(_evaluate(m, other).values()) < sum(
+            _evaluate(m, best).values()):
+        return other
+    return best
 
 
 def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds: float,
@@ -1022,7 +1056,7 @@ def _solve_part(problem: _Problem, number: int, units: Sequence[_Unit], seconds:
     start, relaxed, lp_ran = _start_point(m, guard or seconds)
     _hint(m, start)
     complete = len(start) == len(units)
-    lp_bound = max(relaxed or 0, _separable_bound(m))
+    lp_bound = relaxed or 0
     spent = LP_SHARE if lp_ran else 0.0  # shares of the budget
     if relaxed is None:  # the LP relaxation is infeasible: proved impossible already
         status = cp_model.INFEASIBLE
