@@ -1001,10 +1001,11 @@ def _diagnose(problem: _Problem, units: Sequence[_Unit], seconds: float) -> list
 def _start_point(m: _PartModel, seconds: float
                  ) -> tuple[dict[int, int], int | None, bool]:
     """The hint and a bound: the cost-aware greedy, or the rounding of the LP relaxation
-    when that is complete and cheaper (large parts only; the LP is nearly integral there).
-    The bound is None when the relaxation proves the part impossible. The relaxation is
-    skipped (deterministically, by size) when the model is too large for the part's seconds;
-    the last value says whether it ran."""
+    (large parts only; the LP is nearly integral there) when that is complete and cheaper.
+    The bound is the larger of the relaxation's and ``_separable_bound``; None when the
+    relaxation proves the part impossible. The relaxation is skipped (deterministically, by
+    size) when the model is too large for the part's seconds: the per-person weeks of the
+    separable bound are rounded instead. The last value says whether the relaxation ran."""
     best = _greedy(m.problem, m.units, costed=True)
     capped, weeks = capped_weeks(m)
     simple = _separable_bound(m, capped)
