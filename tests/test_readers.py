@@ -140,6 +140,16 @@ def test_conflicting_duplicate_person_is_one_error_not_one_per_account(tmp_path)
     assert [(p.file, p.row, p.column) for p in errors] == [("people.csv", 3, "Name")]
 
 
+def test_merged_duplicate_says_which_values_came_from_the_later_row(tmp_path):
+    # the same person twice, the second row adding a Last Day: merged, and the note says so
+    case = make(tmp_path, "Id,Name,Employees,CSM\nA,a,50,ann@x.com\n",
+                "Email,Name,Last Day\nann@x.com,Ann Lee,\nann@x.com,Ann Lee,2026-02-27\n")
+    inputs = read_inputs(case)
+    (note,) = [n for n in inputs.notes if "same person" in n.expected]
+    assert note.expected.endswith("merged into one (Last Day from row 3)")
+    assert inputs.people[0].last_day == date(2026, 2, 27)
+
+
 def test_renewal_before_the_plan_start_is_a_warning(tmp_path):
     # the plan starts 2026-01-05: a 2020 renewal is stale (no freeze), kept with a note
     case = make(tmp_path, "Id,Name,Employees,Renewal Date\nA,a,50,2020-01-15\nB,b,50,2026-03-02\n")

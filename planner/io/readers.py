@@ -979,6 +979,7 @@ def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems
         first, first_fields = group[0]
         conflict = False
         merged_fields = dict(first_fields)
+        filled: list[str] = []  # "Last Day from row 54": values only a later row gives
         for person, fields_ in group[1:]:
             for header, (raw, key) in fields_.items():
                 kept_raw, kept_key = merged_fields.get(header, (None, ""))
@@ -991,6 +992,7 @@ def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems
                     conflict = True
                 elif key and not kept_key:
                     merged_fields[header] = (raw, key)
+                    filled.append(f"{header} from row {person.row}")
         if conflict:  # an error already; kept so that their accounts are not errors too
             people.append(first)
             continue
@@ -999,7 +1001,8 @@ def merge_people(rows: list[tuple[Person, dict]], file: str, problems: _Problems
             merged = _fill(merged, person)
         rows_text = ", ".join(str(p.row) for p, _ in group)
         problems.add("warning", file, group[1][0].row, id_header, group[1][0].crm_id,
-                     f"rows {rows_text} are the same person ({person_id}); merged into one")
+                     f"rows {rows_text} are the same person ({person_id}); merged into one"
+                     + (f" ({', '.join(filled)})" if filled else ""))
         people.append(merged)
     return people
 
