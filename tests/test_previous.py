@@ -171,6 +171,19 @@ def test_not_a_plan_workbook(tmp_path: Path) -> None:
         read_previous_plan(bogus)
 
 
+def test_missing_or_non_workbook_previous_plan_says_so(tmp_path: Path) -> None:
+    # a typo and the scenario given by mistake: plain words, no library message
+    with pytest.raises(InputError) as caught:
+        read_previous_plan(tmp_path / "edited.xlsx")
+    assert str(caught.value.problems[0]).startswith(
+        "edited.xlsx: the .xlsx plan workbook to re-plan from (--previous); this is no such "
+        "file")
+    scenario = tmp_path / "reference.toml"
+    scenario.write_text("name = 'x'\n")
+    with pytest.raises(InputError, match="this is a .toml file"):
+        read_previous_plan(scenario)
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"),
                     reason="LibreOffice (soffice) is not installed")
 def test_plan_saved_again_by_libreoffice_reads_the_same(plan: Path, tmp_path: Path) -> None:

@@ -130,6 +130,12 @@ def read_previous_plan(path: str | Path, people: Iterable[Person] | None = None)
     """Read the Handoffs sheet of a plan workbook; raise InputError listing every problem."""
     path = Path(path)
     label = path.name
+    if not path.is_file() or path.suffix.lower() != ".xlsx":
+        found = "no such file" if not path.exists() else (
+            "a folder" if path.is_dir() else f"a {path.suffix or 'file without extension'} file")
+        raise InputError([InputProblem(
+            "error", label, None, "", str(path),
+            f"the .xlsx plan workbook to re-plan from (--previous); this is {found}")])
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (OSError, BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
