@@ -464,14 +464,7 @@ def exception_rows(result: PlanResult) -> list[dict[str, Any]]:
     """Everything the plan could not decide, each with the reason and the fix."""
     accounts = {a.id: a for a in result.inputs.accounts}
     handoffs = {h.id: h for h in result.handoffs}
-    rows = []
-    for account_id, placement in sorted(result.placements.items()):
-        if placement.segment is None:
-            rows.append({
-                "What": f"{accounts[account_id].name} ({account_id})", "Reason": placement.note,
-                "Suggested fix": "set the account's Segment column, or set "
-                "[segmentation] below_smallest = \"lowest\"",
-            })
+    rows = []  # what concerns a whole team or the schedule first, then account by account
     for shortfall in result.assignment.shortfalls:
         rows.append({
             "What": shortfall.team, "Reason": shortfall.text,
@@ -480,6 +473,18 @@ def exception_rows(result: PlanResult) -> list[dict[str, Any]]:
         })
     for item in result.assignment.attention:  # lock overloads, families split
         rows.append({"What": item.what, "Reason": item.reason, "Suggested fix": item.fix})
+    warnings = {w.text: w for w in result.schedule.warnings}
+    for line in result.schedule.diagnosis:
+        warning = warnings.get(line)
+        rows.append({"What": "schedule warning" if warning else "schedule", "Reason": line,
+                     "Suggested fix": warning.fix if warning else _diagnosis_fix(line)})
+    for account_id, placement in sorted(result.placements.items()):
+        if placement.segment is None:
+            rows.append({
+                "What": f"{accounts[account_id].name} ({account_id})", "Reason": placement.note,
+                "Suggested fix": "set the account's Segment column, or set "
+                "[segmentation] below_smallest = \"lowest\"",
+            })
     for u in result.assignment.unassigned:
         rows.append({
             "What": f"{accounts[u.account_id].name} ({u.account_id}) {u.role}",
@@ -493,11 +498,6 @@ def exception_rows(result: PlanResult) -> list[dict[str, Any]]:
             "Reason": f"{NOT_SCHEDULED}: {e.reason}",
             "Suggested fix": _schedule_fix(h, result),
         })
-    warnings = {w.text: w for w in result.schedule.warnings}
-    for line in result.schedule.diagnosis:
-        warning = warnings.get(line)
-        rows.append({"What": "schedule warning" if warning else "schedule", "Reason": line,
-                     "Suggested fix": warning.fix if warning else _diagnosis_fix(line)})
     return rows
 
 

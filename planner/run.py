@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import textwrap
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ MAX_REPLANS = 3
 #: Exceptions listed in the console summary; the rest are counted (all are in the workbook).
 SUMMARY_EXCEPTIONS = 10
 SUMMARY_NOTES = 5  # input notes shown in the console summary
+GROUPED_ROWS = 5  # rows named in the console for one note repeated on many rows
 WIDTH = 100  # characters per console line before wrapping a list
 
 
@@ -318,30 +320,40 @@ def _spread_lines(result: PlanResult) -> list[str]:
 def _exception_lines(report: PlanReport) -> list[str]:
     """The first exceptions as a short list, and how many more the workbook holds."""
     rows = report.exceptions[["What", "Reason"]].itertuples(index=False, name=None)
-    return _short_list("Exceptions", [f"{what}: {reason}" for what, reason in rows])
+    return _short_list("Exceptions", [reason if str(reason).startswith(str(what))
+                                      else f"{what}: {reason}" for what, reason in rows])
 
 
 def _note_lines(report: PlanReport) -> list[str]:
-    """The first input notes (warnings about the files, kept on the Input notes sheet)."""
+    """The first input notes (warnings about the files, kept on the Input notes sheet); the
+    same note on many rows of one column is one line with its rows."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
     columns = ["File", "Row", "Column", "Expected"]
-    texts = []
     for file, row, column, expected in report.notes[columns].itertuples(index=False,
                                                                         name=None):
+        rows = groups.setdefault((str(file or ""), str(column or ""), str(expected)), [])
+        if isinstance(row, int | float) and row == row:  # not blank (NaN)
+            rows.append(str(int(row)))
+    texts = []
+    for (file, column, expected), rows in groups.items():
+        shown = ", ".join(rows[:GROUPED_ROWS]) + (
+            f" and {len(rows) - GROUPED_ROWS:,} more" if len(rows) > GROUPED_ROWS else "")
         where = ", ".join(part for part in (
-            str(file or ""), f"row {int(row)}" if isinstance(row, int | float) and row == row
-            else "",
+            file, f"row{'s' if len(rows) > 1 else ''} {shown}" if rows else "",
             f"column '{column}'" if column else "") if part)
-        texts.append(f"{where}: {expected}" if where else str(expected))
-    return _short_list("Input notes", texts, SUMMARY_NOTES) if texts else []
+        texts.append(f"{where}: {expected}" if where else expected)
+    return _short_list("Input notes", texts, SUMMARY_NOTES, len(report.notes)) if texts else []
 
 
-def _short_list(sheet: str, texts: list[str], most: int = SUMMARY_EXCEPTIONS) -> list[str]:
-    """"Sheet (n):" and the first ``most`` texts cut to the console width, or "Sheet: none"."""
+def _short_list(sheet: str, texts: list[str], most: int = SUMMARY_EXCEPTIONS,
+                rows: int | None = None) -> list[str]:
+    """"Sheet (rows):" and the first ``most`` texts wrapped to the console width, or
+    "Sheet: none". ``rows``: the sheet's rows, when texts group several."""
     if not texts:
         return [f"  {sheet}: none"]
-    lines = [f"  {sheet} ({len(texts):,}):"]
-    for text in texts[:most]:
-        lines.append(f"    - {text if len(text) <= WIDTH - 6 else text[:WIDTH - 9] + '...'}")
+    lines = [f"  {sheet} ({len(texts) if rows is None else rows:,}):"]
+    for text in texts[:most]:  # wrapped, not cut: the fix is often at the end
+        lines += textwrap.wrap(text, WIDTH, initial_indent="    - ", subsequent_indent=" " * 6)
     if len(texts) > most:
         lines.append(f"    ... and {len(texts) - most:,} more, see {sheet}")
     return lines
