@@ -296,7 +296,8 @@ def _excl_giver(h: Handoff, ctx: ScheduleContext, scenario: Scenario,
     if person is None:
         return []
     out = []
-    if person.last_day is not None:
+    if person.last_day is not None and person.last_day >= scenario.start:  # (gone before the
+        # plan: nobody to overlap with; the new owner takes over alone, as early as allowed)
         last = last_full_week(scenario, person.last_day)
         ov = overlap_weeks(h, scenario)
         out.append(Exclusion("giver_leaves", tuple(s for s in horizon if s + ov - 1 > last),

@@ -13,7 +13,7 @@ from planner.coverage import coverage_needs
 from planner.domain import ROLES, Account, InputProblem, Inputs
 from planner.scenario import Scenario
 from planner.segments import place_account, place_accounts
-from planner.teams import parse_new_team
+from planner.teams import is_away_whole_horizon, is_leaving, parse_new_team
 
 EXCEPTION = "(exception)"
 
@@ -79,15 +79,17 @@ class TeamCount:
 
 def team_counts(scenario: Scenario, inputs: Inputs) -> tuple[list[TeamCount], Counter[str]]:
     """(every team with people or accounts, in segment then role order; people of account
-    roles without a new team, per role: the planner proposes their team)."""
+    roles without a new team, per role: the planner proposes their team). Leavers and people
+    away the whole plan are not counted: they take no new account."""
     placements = place_accounts(inputs.accounts, scenario.segments,
                                 scenario.segmentation.below_smallest)
     accounts = Counter((n.segment, n.role) for n in coverage_needs(inputs, placements, scenario))
     named: Counter[tuple[str, str]] = Counter()
     to_propose: Counter[str] = Counter()
     for person in inputs.people:
-        if person.role not in ROLES:
-            continue
+        if person.role not in ROLES or is_leaving(person, scenario) or is_away_whole_horizon(
+                person, scenario):
+            continue  # they take no account in this plan
         team = parse_new_team(person.new_team, person.role, scenario.segment_names)
         if team is None:
             to_propose[person.role] += 1

@@ -191,6 +191,12 @@ def test_a_team_nobody_can_cover_is_flagged(capsys, tmp_path):
     assert ("  Venus CSM                         0         1  nobody named yet; proposed "
             "from the 1 CSM person without a new team") in lines
     assert "  (to propose) CSM                  1" in lines
+    # a leaver (last day inside the plan) takes no new account: not counted in the team
+    path = tiny(tmp_path, accounts, "Email,Name,Role,New Team,Last Day\n"
+                "a@x.com,Ann,CSM,Venus,2026-03-31\n")
+    code, out, _ = run(capsys, "validate", str(path))
+    assert ("  Venus CSM                         0         1  ! nobody in this team and no "
+            "CSM left to propose: its accounts will be unassigned") in out.splitlines()
 
 
 def test_columns_used_and_ignored_with_a_near_miss(capsys, tmp_path):

@@ -150,6 +150,15 @@ def test_merged_duplicate_says_which_values_came_from_the_later_row(tmp_path):
     assert inputs.people[0].last_day == date(2026, 2, 27)
 
 
+def test_last_day_before_the_plan_start_is_a_warning(tmp_path):
+    case = make(tmp_path, "Id,Name,Employees,CSM\nA,a,50,ann@x.com\n",
+                "Email,Name,Last Day\nann@x.com,Ann Lee,2025-11-28\n")
+    inputs = read_inputs(case)
+    (note,) = [n for n in inputs.notes if n.column == "Last Day"]
+    assert (note.row, note.value) == (2, "2025-11-28")
+    assert "already gone" in note.expected and "plan start (2026-01-05)" in note.expected
+
+
 def test_renewal_before_the_plan_start_is_a_warning(tmp_path):
     # the plan starts 2026-01-05: a 2020 renewal is stale (no freeze), kept with a note
     case = make(tmp_path, "Id,Name,Employees,Renewal Date\nA,a,50,2020-01-15\nB,b,50,2026-03-02\n")

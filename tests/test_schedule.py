@@ -107,6 +107,17 @@ def test_leaver_handoffs_end_before_the_last_day():
             "last day (Jan 27, 2027)") in result.exceptions[0].reason
 
 
+def test_owner_gone_before_the_plan_hands_over_from_the_first_weeks():
+    # Lee left on Dec 18, before the plan (Mon Jan 4, 2027): no overlap to keep inside the
+    # last day, so the handoffs are not exceptions; urgent, they start as early as the cap
+    # of 2 a week allows: weeks 0, 0, 1, 1, 2.
+    sc = scenario(objective=EARLY_ONLY, max_handoffs_out_per_week=2)
+    ctx = ScheduleContext(people=(person("lee", "Lee Chen", last_day=day(-3, 4)),))
+    hs = [handoff(f"h{i}", "lee", f"r{i}", forced=False) for i in range(5)]
+    result = solve(hs, ctx, sc)
+    assert sorted(result.start_week.values()) == [0, 0, 1, 1, 2] and not result.exceptions
+
+
 def test_impossible_caps_name_the_person_and_the_rule():
     # 7 handoffs out of Lee Chen, a cap of 2 and weeks 2..7 off of 8: 2 open weeks hold 4.
     sc = scenario(weeks=8, objective=EARLY_ONLY, max_handoffs_out_per_week=2)

@@ -86,7 +86,8 @@ def _handoff_rules(h: Handoff, s: int, ctx: ScheduleContext, sc: Scenario) -> li
         problems.append(f"starts in blackout week {s + 1}")
     giver, receiver = _person(ctx, h.from_id), _person(ctx, h.to_id)
     if giver is not None:
-        if giver.last_day is not None and last_friday > giver.last_day:
+        gone = giver.last_day is not None and giver.last_day < sc.start  # nobody to overlap
+        if giver.last_day is not None and not gone and last_friday > giver.last_day:
             problems.append(f"overlap ends after {giver.name}'s last day {giver.last_day}")
         if _in_week(sc, s, giver.weeks_off):
             problems.append(f"starts in a week off of {giver.name}")
