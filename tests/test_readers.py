@@ -159,6 +159,21 @@ def test_last_day_before_the_plan_start_is_a_warning(tmp_path):
     assert "already gone" in note.expected and "plan start (2026-01-05)" in note.expected
 
 
+def test_owners_left_out_of_every_move_are_warned(tmp_path):
+    # legal values that leave a CSM out of the moves; a manager's capacity 0 is normal
+    plan_weeks = "; ".join(f"2026-{month:02d}-{day:02d}" for month, day in (
+        (1, 5), (1, 12), (1, 19), (1, 26), (2, 2), (2, 9), (2, 16), (2, 23), (3, 2), (3, 9),
+        (3, 16), (3, 23), (3, 30), (4, 6), (4, 13), (4, 20), (4, 27), (5, 4), (5, 11),
+        (5, 18), (5, 25), (6, 1), (6, 8), (6, 15), (6, 22), (6, 29)))
+    case = make(tmp_path, "Id,Name,Employees,CSM\nA,a,50,ann@x.com\n",
+                "Email,Name,Role,Capacity,Max Out Per Week,Max In Per Week,Weeks Off\n"
+                "ann@x.com,Ann,CSM,0,0,0,\nbo@x.com,Bo,CSM,1,,,\"" + plan_weeks + "\"\n"
+                "cy@x.com,Cy,Manager,0,,,\n")
+    notes = {(n.row, n.column) for n in read_inputs(case).notes}
+    assert notes == {(2, "Capacity"), (2, "Max Out Per Week"), (2, "Max In Per Week"),
+                     (3, "Weeks Off")}
+
+
 def test_renewal_before_the_plan_start_is_a_warning(tmp_path):
     # the plan starts 2026-01-05: a 2020 renewal is stale (no freeze), kept with a note
     case = make(tmp_path, "Id,Name,Employees,Renewal Date\nA,a,50,2020-01-15\nB,b,50,2026-03-02\n")

@@ -47,7 +47,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -874,9 +874,30 @@ def _person(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None
         max_in_per_week=caps["max_in_per_week"],
         crm_id=crm_id,
     )
+    _note_idle(reader, scenario, person)
     comparable = {reader.header(name): (reader.raw(name), _compare_key(reader.raw(name)))
                   for name in reader.columns if name != "id"}
     return person, comparable
+
+
+def _note_idle(reader: _RowReader, scenario: Scenario, person: Person) -> None:
+    """Warnings for legal values that leave a person out of the plan's moves: capacity 0,
+    a weekly cap of 0, weeks off covering the whole plan (account owners only)."""
+    if person.role not in ROLES:
+        return
+    if person.capacity == 0:
+        reader.problem("warning", "capacity", "expected a capacity above 0; with 0 this person "
+                       "takes no accounts, and every account they own moves")
+    if person.max_out_per_week == 0:
+        reader.problem("warning", "max_out_per_week", "expected at least 1 handoff a week; "
+                       "with 0 none of this person's accounts can move")
+    if person.max_in_per_week == 0:
+        reader.problem("warning", "max_in_per_week", "expected at least 1 handoff a week; "
+                       "with 0 this person can receive no account")
+    mondays = {scenario.start + timedelta(weeks=w) for w in range(scenario.weeks)}
+    if person.weeks_off and mondays <= set(person.weeks_off):
+        reader.problem("warning", "weeks_off", "expected some weeks at work; off every week "
+                       "of the plan, this person neither receives nor hands over accounts")
 
 
 def _unknown_roles(table: Table, columns: dict[str, int], people: list[Person],
