@@ -174,6 +174,16 @@ def test_owners_left_out_of_every_move_are_warned(tmp_path):
                      (3, "Weeks Off")}
 
 
+def test_an_employees_column_blank_in_every_row_is_one_error(tmp_path):
+    errors = [p for p in problems_of(make(tmp_path, "Id,Name,Employees\nA,a,\nB,b,\n"))
+              if p.severity == "error"]
+    assert [(p.file, p.row, p.column) for p in errors] == [("accounts.csv", 1, "Employees")]
+    assert "blank in every row" in errors[0].expected
+    # an explicit segment is enough: no error
+    ok = make(tmp_path, "Id,Name,Employees,Segment\nA,a,,Venus\n")
+    assert read_inputs(ok).accounts[0].explicit_segment == "Venus"
+
+
 def test_renewal_before_the_plan_start_is_a_warning(tmp_path):
     # the plan starts 2026-01-05: a 2020 renewal is stale (no freeze), kept with a note
     case = make(tmp_path, "Id,Name,Employees,Renewal Date\nA,a,50,2020-01-15\nB,b,50,2026-03-02\n")

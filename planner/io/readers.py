@@ -536,6 +536,13 @@ def read_accounts(scenario: Scenario, table: Table, columns: _Columns, problems:
         account = _account(reader, scenario, orders, segment_names, columns.owners, ids)
         if account is not None:
             accounts.append(account)
+    if accounts and "employees" in columns.fields and not any(
+            a.employees_raw or a.explicit_segment for a in accounts):
+        header = table.headers[columns.fields["employees"]]
+        problems.add("error", table.file, table.header_row, header, "",
+                     "expected employee counts: this column is blank in every row, so no "
+                     "account could get a segment; check the export, or map another column "
+                     "with [inputs.account_columns] employees = \"<header>\"")
     return accounts
 
 
