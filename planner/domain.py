@@ -136,7 +136,9 @@ class InputProblem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            # a scenario key ('rules.blackout_weeks') is a key, not a column
+            kind = "key" if self.file.endswith(".toml") else "column"
+            where += f", {kind} '{self.column}'"
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
         return f"{where}: {self.expected} (found {shown!r})"
 

@@ -340,7 +340,8 @@ def _note_lines(report: PlanReport) -> list[str]:
             f" and {len(rows) - GROUPED_ROWS:,} more" if len(rows) > GROUPED_ROWS else "")
         where = ", ".join(part for part in (
             file, f"row{'s' if len(rows) > 1 else ''} {shown}" if rows else "",
-            f"column '{column}'" if column else "") if part)
+            f"{'key' if file.endswith('.toml') else 'column'} '{column}'" if column else "")
+            if part)
         texts.append(f"{where}: {expected}" if where else expected)
     return _short_list("Input notes", texts, SUMMARY_NOTES, len(report.notes)) if texts else []
 

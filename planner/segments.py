@@ -58,7 +58,8 @@ def place_account(
         for segment in segments:
             if segment.contains(account.employees):
                 return Placement(account.id, segment.name, "employees")
-        reason = f"{account.employees} employees is below {lowest.name} ({lowest.min_employees}+)"
+        staff = "1 employee" if account.employees == 1 else f"{account.employees} employees"
+        reason = f"{staff} is below {lowest.name} ({lowest.min_employees}+)"
     else:
         reason = "no usable employee count"
     if below_smallest == "lowest":
