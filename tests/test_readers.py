@@ -184,6 +184,15 @@ def test_an_employees_column_blank_in_every_row_is_one_error(tmp_path):
     assert read_inputs(ok).accounts[0].explicit_segment == "Venus"
 
 
+def test_weekly_caps_out_of_range_are_errors(tmp_path):
+    case = make(tmp_path, "Id,Name,Employees,CSM\nA,a,50,ann@x.com\n",
+                "Email,Name,Max In Per Week,Max Out Per Week\n"
+                "ann@x.com,Ann,99999999999999999999,-1\n")
+    errors = {(p.column, p.expected) for p in problems_of(case) if p.severity == "error"}
+    assert errors == {("Max In Per Week", "expected 0 to 1,000 handoffs per week"),
+                      ("Max Out Per Week", "expected 0 to 1,000 handoffs per week")}
+
+
 def test_renewal_before_the_plan_start_is_a_warning(tmp_path):
     # the plan starts 2026-01-05: a 2020 renewal is stale (no freeze), kept with a note
     case = make(tmp_path, "Id,Name,Employees,Renewal Date\nA,a,50,2020-01-15\nB,b,50,2026-03-02\n")

@@ -120,6 +120,7 @@ ROLE_WORDS = {
     "hybrid": "HYBRID",
 }
 DATE_FIELDS_ACCOUNTS = ("renewal", "customer_since", "go_live", "last_owner_change")
+MOST_PER_WEEK = 1_000  # a weekly handoff cap above this is a typo (and would overflow)
 DATE_FIELDS_PEOPLE = ("start_date", "last_day", "weeks_off")
 #: Words of a roster role that mark a horizontal function (no accounts, no note).
 HORIZONTAL_WORDS = ("manager", "director", "president", "vp", "head", "lead", "chief",
@@ -847,8 +848,8 @@ def _person(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None
     for cap in ("max_out_per_week", "max_in_per_week"):
         caps[cap] = reader.parse(cap, lambda raw: v.parse_count(raw, "a whole number of "
                                                                  "handoffs per week"))
-        if caps[cap] is not None and caps[cap] < 0:
-            reader.problem("error", cap, "expected 0 or more handoffs per week")
+        if caps[cap] is not None and not 0 <= caps[cap] <= MOST_PER_WEEK:
+            reader.problem("error", cap, f"expected 0 to {MOST_PER_WEEK:,} handoffs per week")
             caps[cap] = None
     new_team = v.clean_text(reader.raw("new_team")) or None
     current_team = v.clean_text(reader.raw("current_team")) or None
