@@ -446,7 +446,7 @@ def _segment_rows(result: PlanResult) -> list[dict[str, Any]]:
 def _stage_rows(result: PlanResult) -> list[dict[str, Any]]:
     rows = [
         {"Stage": "assign", "Part": p.team, "Status": p.status,
-         "Objective": p.objective / POINT_SCALE, "Bound": p.bound / POINT_SCALE,
+         "Objective": round(p.objective / POINT_SCALE), "Bound": round(p.bound / POINT_SCALE),
          "Gap": round(p.gap, 4), "Seconds": round(p.seconds, 2)}
         for p in result.assignment.stages
     ]
