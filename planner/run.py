@@ -311,8 +311,10 @@ def _spread_lines(result: PlanResult) -> list[str]:
     if not teams:
         return []
     width = max(len(t) for t in teams)
+    empty = {p.team for p in result.assignment.stages if not p.people}
     lines = ["  Load spread per team (max minus min utilization, pts; before -> after):"]
-    lines += [f"    {team:<{width}}  {before.get(team, 0.0):6.1f} -> {after.get(team, 0.0):6.1f}"
+    lines += [f"    {team:<{width}}  nobody in the team" if team in empty else
+              f"    {team:<{width}}  {before.get(team, 0.0):6.1f} -> {after.get(team, 0.0):6.1f}"
               for team in teams]
     return lines
 

@@ -163,6 +163,19 @@ def test_summary_lists_ten_exceptions_then_counts(result: PlanResult,
     assert sum(line.startswith("    - ") for line in listed) == 10  # (long ones wrap)
 
 
+def test_a_team_without_people_says_so_instead_of_a_spread(result: PlanResult,
+                                                          report: PlanReport) -> None:
+    # 0.0 -> 0.0 read as perfectly balanced for a team nobody is in
+    from dataclasses import replace
+
+    stages = tuple(replace(p, people=0) if p.team == "Venus CSM" else p
+                   for p in result.assignment.stages)
+    emptied = replace(result, assignment=replace(result.assignment, stages=stages))
+    lines = summary_text(emptied, report, Path("p.xlsx"), Path("p.csv")).splitlines()
+    assert "    Venus CSM    nobody in the team" in lines
+    assert "    Mercury CSM     0.0 ->    0.0" in lines
+
+
 def test_summary_lists_the_input_notes(result: PlanResult, report: PlanReport) -> None:
     # a warning kept only on the Input notes sheet (a reporting-line loop) reaches the console
     from planner.domain import InputProblem
