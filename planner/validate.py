@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from planner.coverage import coverage_needs
-from planner.domain import ROLES, Account, InputProblem, Inputs
+from planner.domain import POINT_SCALE, ROLES, Account, InputProblem, Inputs
 from planner.scenario import Scenario
 from planner.segments import place_account, place_accounts
-from planner.teams import is_away_whole_horizon, is_leaving, parse_new_team
+from planner.teams import capacity_points, is_away_whole_horizon, is_leaving, parse_new_team
 
 EXCEPTION = "(exception)"
 
@@ -74,7 +74,7 @@ class TeamCount:
     people: int
     accounts: int
     note: str = ""
-    uncovered: bool = False  # accounts need it and nobody can join it
+    uncovered: bool = False  # accounts need it and nobody can join it, or too few
 
 
 def team_counts(scenario: Scenario, inputs: Inputs) -> tuple[list[TeamCount], Counter[str]]:
@@ -83,8 +83,13 @@ def team_counts(scenario: Scenario, inputs: Inputs) -> tuple[list[TeamCount], Co
     away the whole plan are not counted: they take no new account."""
     placements = place_accounts(inputs.accounts, scenario.segments,
                                 scenario.segmentation.below_smallest)
-    accounts = Counter((n.segment, n.role) for n in coverage_needs(inputs, placements, scenario))
+    needs = coverage_needs(inputs, placements, scenario)
+    accounts = Counter((n.segment, n.role) for n in needs)
+    workload: Counter[tuple[str, str]] = Counter()
+    for need in needs:
+        workload[need.segment, need.role] += need.points
     named: Counter[tuple[str, str]] = Counter()
+    capacity: Counter[tuple[str, str]] = Counter()
     to_propose: Counter[str] = Counter()
     for person in inputs.people:
         if person.role not in ROLES or is_leaving(person, scenario) or is_away_whole_horizon(
@@ -95,6 +100,7 @@ def team_counts(scenario: Scenario, inputs: Inputs) -> tuple[list[TeamCount], Co
             to_propose[person.role] += 1
         else:
             named[team.segment, team.role] += 1
+            capacity[team.segment, team.role] += capacity_points(person, scenario)
     rows = []
     for segment in scenario.segment_names:
         for role in ROLES:
@@ -102,6 +108,11 @@ def team_counts(scenario: Scenario, inputs: Inputs) -> tuple[list[TeamCount], Co
             if not people and not needing:
                 continue
             note = ""
+            short = (workload[segment, role] - capacity[segment, role]) / POINT_SCALE
+            if people and short > 0 and not to_propose[role]:
+                full = scenario.workload.full_time_points.get(role, 100.0)
+                note = (f"{short:,.0f} points of work more than its people's capacity (about "
+                        f"{short / full:.1f} people): some accounts will be unassigned")
             if needing and not people:
                 spare = to_propose[role]
                 note = (f"nobody named yet; proposed from the {spare} {role} "
@@ -109,7 +120,7 @@ def team_counts(scenario: Scenario, inputs: Inputs) -> tuple[list[TeamCount], Co
                         f"nobody in this team and no {role} left to propose: its accounts "
                         "will be unassigned")
             rows.append(TeamCount(f"{segment} {role}", people, needing, note,
-                                  bool(needing and not people and not to_propose[role])))
+                                  bool(note) and not to_propose[role]))
     return rows, to_propose
 
 

@@ -191,6 +191,14 @@ def test_a_team_nobody_can_cover_is_flagged(capsys, tmp_path):
     assert ("  Venus CSM                         0         1  nobody named yet; proposed "
             "from the 1 CSM person without a new team") in lines
     assert "  (to propose) CSM                  1" in lines
+    # two Venus accounts (5 points each by default) and one CSM at 0.02 of 100 points: the
+    # team is 8 points short, as the plan would say
+    two = "Id,Name,Employees\nA,Alpha,500\nB,Beta,600\n"
+    path = tiny(tmp_path, two, "Email,Name,Role,New Team,Capacity\na@x.com,Ann,CSM,Venus,0.02\n")
+    code, out, _ = run(capsys, "validate", str(path))
+    assert ("  Venus CSM                         1         2  ! 8 points of work more than its "
+            "people's capacity (about 0.1 people): some accounts will be unassigned"
+            ) in out.splitlines()
     # a leaver (last day inside the plan) takes no new account: not counted in the team
     path = tiny(tmp_path, accounts, "Email,Name,Role,New Team,Last Day\n"
                 "a@x.com,Ann,CSM,Venus,2026-03-31\n")
