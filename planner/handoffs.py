@@ -2,7 +2,9 @@
 
 One handoff per (account, role) whose owner changes, including new coverage (no owner
 today) and released coverage (the account no longer needs the role). Needs left
-unassigned are not handoffs: they are listed in the assignment for a leader's decision.
+unassigned are not handoffs: they are listed in the assignment for a leader's decision, and
+until then the account releases nothing (a Mars account waiting for a HYBRID owner keeps its
+CSM, PM and SA: the CRM must not be left with nobody on it).
 
 Forced: the current owner cannot keep the account. The causes, the first that applies:
 role newly needed (no owner today), role released, owner not in the roster, owner leaves,
@@ -30,6 +32,7 @@ def derive_handoffs(
     """Every owner change of the assignment, in account-id then role order, ids H0001..."""
     needs = {n.key: n for n in coverage_needs(inputs, placements, scenario)}
     unassigned = {(u.account_id, u.role) for u in assignment.unassigned}
+    waiting = {account_id for account_id, _ in unassigned}
     people = {p.id: p for p in inputs.people}
     needed_by: dict[str, set[str]] = {}
     for account_id, role in needs:
@@ -45,7 +48,7 @@ def derive_handoffs(
         )
         for role in roles:
             key = (account.id, role)
-            if key in unassigned:
+            if key in unassigned or (key not in needs and account.id in waiting):
                 continue
             before = account.owners.get(role) or None
             after = assignment.owners.get(key)

@@ -287,25 +287,34 @@ def _roles(result: PlanResult) -> list[str]:
     return [r for r in ("CSM", "PM", "SA", "HYBRID") if r in used]
 
 
-def _owners_after(account: Account, result: PlanResult) -> dict[str, str | None]:
+def _owners_after(account: Account, result: PlanResult,
+                  unassigned: set[str]) -> dict[str, str | None]:
+    """Owner per role after the plan; ``unassigned``: the account's roles left for a
+    decision (while one waits, the roles it no longer needs keep their owners)."""
     if result.placements[account.id].segment is None:
         return dict(account.owners)  # exceptions keep their owners until a decision
-    return {
-        role: result.assignment.owners.get((account.id, role))
-        for role in ("CSM", "PM", "SA", "HYBRID")
-    }
+    after = {}
+    for role in ("CSM", "PM", "SA", "HYBRID"):
+        owner = result.assignment.owners.get((account.id, role))
+        if owner is None and unassigned and role not in unassigned:
+            owner = account.owners.get(role)  # not released while a role waits for a decision
+        after[role] = owner
+    return after
 
 
 def _account_rows(result: PlanResult) -> list[dict[str, Any]]:
     names = _names(result)
     unassigned = {u.account_id for u in result.assignment.unassigned}
+    waiting: dict[str, set[str]] = {}
+    for u in result.assignment.unassigned:
+        waiting.setdefault(u.account_id, set()).add(u.role)
     unscheduled = {h.account_id for h in result.handoffs
                    if h.id not in result.schedule.start_week}
     keeps = keeps_every_owner(result)
     roles = _roles(result)
     rows = []
     for account in sorted(result.inputs.accounts, key=lambda a: a.id):
-        after = _owners_after(account, result)
+        after = _owners_after(account, result, waiting.get(account.id, set()))
         row: dict[str, Any] = {
             "Account ID": account.id, "Account": account.name, "ARR": account.arr,
             "Segment before": account.previous_segment,

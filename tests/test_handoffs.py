@@ -128,3 +128,17 @@ def test_owner_away_for_the_whole_plan_is_forced():
     (handoff,) = handoffs_for(accounts, people)
     assert (handoff.account_id, handoff.from_id, handoff.to_id) == ("A1", "p3", "p1")
     assert (handoff.forced, handoff.reason) == (True, "owner away for the whole plan")
+
+
+def test_an_account_waiting_for_a_decision_releases_nothing():
+    # Mars first-year account: it now needs one HYBRID owner instead of its CSM; nobody is
+    # in Mars HYBRID, so the HYBRID role is unassigned. Releasing the CSM would leave the
+    # account with nobody in the CRM: no handoff, the CSM stays until a decision.
+    new = START - timedelta(days=90)
+    accounts = [Account("M1", "M1", employees=200, customer_since=new, owners={"CSM": "c"})]
+    people = [Person("c", "C", new_team="Mars")]
+    inputs = Inputs(tuple(accounts), tuple(people))
+    placements = place_accounts(inputs.accounts, SC.segments, "exception")
+    result = assign(inputs, placements, SC)
+    assert [(u.account_id, u.role) for u in result.unassigned] == [("M1", "HYBRID")]
+    assert derive_handoffs(inputs, placements, result, SC) == ()
