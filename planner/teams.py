@@ -15,8 +15,9 @@ score is what a leader would compute by hand, and the result is explainable in o
 per person ("keeps $1.2M of ARR in Venus"). Every decision is marked ``proposed``.
 
 Availability: a person leaving before the plan ends (last day within the horizon) holds
-nothing afterwards. A person away for every week of the horizon, or starting after it, may
-keep current accounts but receives nothing new.
+nothing afterwards. A person away for every week of the horizon, starting after it, or
+whose roster caps incoming handoffs at 0 a week, may keep current accounts but receives
+nothing new (no week could hold the handoff).
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ def place_people(
             team=team,
             proposed=proposed,
             leaving=leaving,
-            can_receive=team is not None and not leaving and not away,
+            can_receive=(team is not None and not leaving and not away
+                         and person.max_in_per_week != 0),
             capacity=capacity_points(person, scenario) if team is not None else 0,
             note=note,
         )

@@ -91,8 +91,10 @@ def test_leavers_and_people_away_whole_horizon():
         Person("w", "W", new_team="Venus", weeks_off=all_weeks),
         Person("x", "X", new_team="Venus", weeks_off=mondays),
         Person("y", "Y", new_team="Venus", last_day=date(2027, 6, 1)),
+        Person("z", "Z", new_team="Venus", max_in_per_week=0),  # no week could take one
     )
     teams = place_people(Inputs((), people), {}, SC)
+    assert not teams["z"].can_receive and teams["z"].can_keep
     assert teams["l"].leaving and not teams["l"].can_receive and not teams["l"].can_keep
     assert not teams["w"].leaving and not teams["w"].can_receive and teams["w"].can_keep
     assert teams["x"].can_receive
