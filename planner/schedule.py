@@ -365,8 +365,16 @@ def locked_conflicts(
 # --- caps, urgency and load -----------------------------------------------------------------
 
 
+#: The out "cap" of someone who left before the plan: nobody hands over, so no limit.
+NO_CAP = 1_000_000
+
+
 def out_cap(person_id: str, context: ScheduleContext, scenario: Scenario) -> int:
+    """Outgoing handoffs allowed a week: the roster's or the scenario's; no limit for
+    someone already gone when the plan starts."""
     person = context.person(person_id)
+    if person is not None and person.last_day is not None and person.last_day < scenario.start:
+        return NO_CAP
     if person is not None and person.max_out_per_week is not None:
         return person.max_out_per_week
     return scenario.rules.max_handoffs_out_per_week

@@ -209,6 +209,8 @@ def _in_cap(person: Person | None, s: int, sc: Scenario) -> int:
 
 
 def _out_cap(person: Person | None, sc: Scenario) -> int:
+    if person is not None and person.last_day is not None and person.last_day < sc.start:
+        return 10**9  # already gone: nobody hands over, no weekly limit
     if person is not None and person.max_out_per_week is not None:
         return person.max_out_per_week
     return sc.rules.max_handoffs_out_per_week

@@ -863,8 +863,8 @@ def _person(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None
         last_day = None
     if last_day is not None and last_day < scenario.start:
         reader.problem("warning", "last_day", f"expected a Last Day on or after the plan start "
-                       f"({scenario.start}); already gone, so the new owners take their accounts "
-                       "over from the first weeks without an overlap", last_day)
+                       f"({scenario.start}); already gone, so nobody hands over: their accounts "
+                       "move in the first weeks the new owners' caps allow", last_day)
     person = Person(
         id=person_id,
         name=name or written,
