@@ -193,6 +193,15 @@ def test_weekly_caps_out_of_range_are_errors(tmp_path):
                       ("Max Out Per Week", "expected 0 to 1,000 handoffs per week")}
 
 
+def test_an_owner_whose_role_owns_no_accounts_is_warned_once(tmp_path):
+    # a typo in the title makes Ann a 'manager' function: both her accounts would move
+    case = make(tmp_path, "Id,Name,Employees,CSM\nA,a,50,ann@x.com\nB,b,50,ann@x.com\n",
+                "Email,Name,Role\nann@x.com,Ann,Customer Sucess Manager\n")
+    (note,) = [n for n in read_inputs(case).notes if n.column == "CSM"]
+    assert (note.file, note.row, note.value) == ("accounts.csv", 2, "ann@x.com")
+    assert "'Customer Sucess Manager' owns no accounts in the plan, so all 2" in note.expected
+
+
 def test_renewal_before_the_plan_start_is_a_warning(tmp_path):
     # the plan starts 2026-01-05: a 2020 renewal is stale (no freeze), kept with a note
     case = make(tmp_path, "Id,Name,Employees,Renewal Date\nA,a,50,2020-01-15\nB,b,50,2026-03-02\n")

@@ -1090,7 +1090,27 @@ def resolve_owners(accounts: list[Account], people: list[Person], file: str,
             problems.add("error", file, account.row, owner_headers.get(role, role),
                          cells.get((account.row, role), key), expected)
         out.append(replace(account, owners=owners) if owners != account.owners else account)
+    _note_owners_without_owner_role(out, people, file, owner_headers, problems)
     return out
+
+
+def _note_owners_without_owner_role(accounts: list[Account], people: list[Person], file: str,
+                                    owner_headers: dict[str, str], problems: _Problems) -> None:
+    """One warning per current owner whose roster role owns no accounts (a manager title,
+    or a typo such as 'Customer Sucess Manager'): every account of theirs will move."""
+    by_id = {p.id: p for p in people}
+    owned: dict[str, list[tuple[Account, str]]] = {}
+    for account in accounts:
+        for role, owner in account.owners.items():
+            if owner in by_id and by_id[owner].role not in ROLES:
+                owned.setdefault(owner, []).append((account, role))
+    for owner, items in owned.items():
+        account, role = items[0]
+        problems.add("warning", file, account.row, owner_headers.get(role, role), owner,
+                     f"expected an owner whose role is {', '.join(ROLES)}: the roster's role "
+                     f"{by_id[owner].role!r} owns no accounts in the plan, so all "
+                     f"{len(items)} of theirs move; if it is an owner role, map it in "
+                     "[inputs.role_values]")
 
 
 # --- the whole input ----------------------------------------------------------------------
