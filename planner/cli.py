@@ -403,14 +403,15 @@ def _clear_progress(quiet: bool) -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def print_input_error(error: InputError) -> None:
-    """Errors first, then warnings, as readable lists on stderr."""
+def print_input_error(error: InputError, writes: bool = True) -> None:
+    """Errors first, then warnings, as readable lists on stderr. ``writes``: the command
+    writes files (then the header says nothing was written)."""
     from planner.validate import format_problems
 
     errors = [p for p in error.problems if p.severity == "error"]
     warnings = [p for p in error.problems if p.severity != "error"]
-    print(f"Errors: {len(errors)} (nothing was written; fix these and run again)",
-          file=sys.stderr)
+    done = "nothing was written; " if writes else ""
+    print(f"Errors: {len(errors)} ({done}fix these and run again)", file=sys.stderr)
     print("\n".join(format_problems(errors, per_group=20)), file=sys.stderr)
     if warnings:
         print(f"\nWarnings: {len(warnings)}", file=sys.stderr)
@@ -478,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Scenario error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except InputError as exc:
-        print_input_error(exc)
+        print_input_error(exc, writes=args.command in ("plan", "demo", "import"))
         return EXIT_INPUT
     except OutputError as exc:
         print(f"Output error: {exc}", file=sys.stderr)

@@ -255,7 +255,8 @@ class CapConflict:
 def cap_conflict_text(c: CapConflict, scenario: Scenario, alone: bool = False) -> str:
     """A conflicting rule in business words, with what to relax, e.g. "Lee Chen: 7 outgoing
     handoffs, at most 4 fit with a cap of 2 a week and 6 weeks off; ..."."""
-    off = f" and {c.weeks_off} weeks off" if c.weeks_off else ""
+    off = (f" and {c.weeks_off} week{'' if c.weeks_off == 1 else 's'} off" if c.weeks_off
+           else "")
     if c.family == "out_cap" and c.last_day:
         off += f" before the last day ({_day(c.last_day)})"
     rules = scenario.rules

@@ -73,7 +73,7 @@ def test_validate_with_errors_says_what_was_read(tmp_path: Path, capsys) -> None
     assert lines[:3] == ["Scenario: Broken (s.toml)",
                          "Accounts read: 2 rows from accounts.csv (UTF-8)",
                          "People read:   1 row from people.csv (UTF-8)"]
-    assert "Errors: 1 (nothing was written; fix these and run again)" in err
+    assert "Errors: 1 (fix these and run again)" in err  # validate writes nothing
     assert "accounts.csv, row 3, column 'Account ID'" in err
 
 

@@ -280,4 +280,4 @@ def test_validate_with_errors_counts_the_rows_read_below_title_rows(tmp_path, ca
     assert code == 2
     assert err.splitlines()[1] == ("Accounts read: 3 rows from accounts.xlsx [Accounts] (XLSX, "
                                    "sheet 'Accounts')")
-    assert "Errors: 2 (nothing was written" in err
+    assert "Errors: 2 (fix these and run again)" in err

@@ -145,7 +145,9 @@ class ImportSummary:
     def lines(self) -> list[str]:
         """A short human summary (the CLI prints it, then ``rules``)."""
         roles = ", ".join(f"{n} {r}" for r, n in sorted(self.roles.items()))
-        segments = ", ".join(f"{n} {s or 'no segment'}" for s, n in self.segments.items())
+        segments = ", ".join(f"{n} {s}" if s else f"{n} by size below every segment or "
+                             "without a size (the scenario's below_smallest decides)"
+                             for s, n in self.segments.items())
         return [
             f"accounts: {self.accounts} ({segments}); onboarding {self.onboarding}; "
             f"children {self.children}",
