@@ -354,7 +354,9 @@ def _short_list(sheet: str, texts: list[str], most: int = SUMMARY_EXCEPTIONS,
     "Sheet: none". ``rows``: the sheet's rows, when texts group several."""
     if not texts:
         return [f"  {sheet}: none"]
-    lines = [f"  {sheet} ({len(texts) if rows is None else rows:,}):"]
+    grouped = rows is not None and rows != len(texts)
+    lines = [f"  {sheet} ({rows:,} rows, {len(texts):,} kinds):" if grouped else
+             f"  {sheet} ({len(texts):,}):"]
     for text in texts[:most]:  # wrapped, not cut: the fix is often at the end
         lines += textwrap.wrap(text, WIDTH, initial_indent="    - ", subsequent_indent=" " * 6)
     if len(texts) > most:

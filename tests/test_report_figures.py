@@ -192,7 +192,7 @@ def test_summary_lists_the_input_notes(result: PlanResult, report: PlanReport) -
     noted = type(report)(**{**{f: getattr(report, f) for f in report.__slots__},
                             "notes": notes_frame([loop, *past])})
     lines = summary_text(result, noted, Path("p.xlsx"), Path("p.csv")).splitlines()
-    at = lines.index("  Input notes (8):")
+    at = lines.index("  Input notes (8 rows, 2 kinds):")
     assert lines[at + 1:at + 5] == [
         "    - people.csv, row 7, column 'Manager': expected a manager outside the person's own "
         "line",
