@@ -514,8 +514,10 @@ def _schedule_fix(handoff: Handoff, result: PlanResult) -> str:
     """What a manager can do about a handoff without a week, by what kept it out."""
     allowed, _ = allowed_weeks(handoff, result.context, result.scenario)
     if not allowed:  # its own rules leave no week: a lock there would break them too
-        return ("relax the rule named in [rules] of the scenario, or lengthen the plan "
-                "([plan] weeks); the handoff then gets a week on the next run")
+        return ("relax the rule named: a [rules] setting of the scenario, or the roster's "
+                "dates for the person named (Weeks Off, Start Date, Last Day); or lengthen "
+                "the plan ([plan] weeks), or choose another owner; the handoff then gets a "
+                "week on the next run")
     return ("set a Start on its row of the Handoffs sheet (a Monday the rules named allow), "
             "put Y in Locked and plan again with --previous; or raise the cap or capacity "
             "named, or give the account to another owner")
