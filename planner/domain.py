@@ -120,6 +120,12 @@ class Person:
             object.__setattr__(self, "crm_id", self.id)
 
 
+def column_word(file: str) -> str:
+    """How a problem's place in ``file`` is named: a scenario's 'rules.blackout_weeks' is a
+    key, an export's 'Employees' a column."""
+    return "key" if file.endswith(".toml") else "column"
+
+
 @dataclass(frozen=True, slots=True)
 class InputProblem:
     """A problem found in an input file, located as a spreadsheet user would find it."""
@@ -136,9 +142,7 @@ class InputProblem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            # a scenario key ('rules.blackout_weeks') is a key, not a column
-            kind = "key" if self.file.endswith(".toml") else "column"
-            where += f", {kind} '{self.column}'"
+            where += f", {column_word(self.file)} '{self.column}'"
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
         return f"{where}: {self.expected} (found {shown!r})"
 

@@ -304,8 +304,7 @@ def _owners_after(account: Account, result: PlanResult,
 
 def _account_rows(result: PlanResult) -> list[dict[str, Any]]:
     names = _names(result)
-    unassigned = {u.account_id for u in result.assignment.unassigned}
-    waiting: dict[str, set[str]] = {}
+    waiting: dict[str, set[str]] = {}  # account -> its roles left for a decision
     for u in result.assignment.unassigned:
         waiting.setdefault(u.account_id, set()).add(u.role)
     unscheduled = {h.account_id for h in result.handoffs
@@ -327,7 +326,7 @@ def _account_rows(result: PlanResult) -> list[dict[str, Any]]:
             row[f"{role} after"] = names.get(after_id, after_id) if after_id else None
             changed |= (before_id or None) != (after_id or None)
         row["Changed"] = changed
-        row["Unassigned"] = account.id in unassigned
+        row["Unassigned"] = account.id in waiting
         row["Not scheduled"] = account.id in unscheduled
         row["Keeps every owner"] = keeps[account.id]
         rows.append(row)

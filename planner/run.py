@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from planner.domain import InputError, InputProblem, Inputs
+from planner.domain import InputError, InputProblem, Inputs, column_word
 from planner.explain import week_text
 from planner.io.atomic import OutputError, atomic_batch, ensure_writable
 from planner.io.crm_csv import write_crm_csv
@@ -342,7 +342,7 @@ def _note_lines(report: PlanReport) -> list[str]:
             f" and {len(rows) - GROUPED_ROWS:,} more" if len(rows) > GROUPED_ROWS else "")
         where = ", ".join(part for part in (
             file, f"row{'s' if len(rows) > 1 else ''} {shown}" if rows else "",
-            f"{'key' if file.endswith('.toml') else 'column'} '{column}'" if column else "")
+            f"{column_word(file)} '{column}'" if column else "")
             if part)
         texts.append(f"{where}: {expected}" if where else expected)
     return _short_list("Input notes", texts, SUMMARY_NOTES, len(report.notes)) if texts else []

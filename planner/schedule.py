@@ -36,6 +36,7 @@ from datetime import date, timedelta
 
 from planner.domain import POINT_SCALE, Handoff, Person
 from planner.scenario import Scenario
+from planner.teams import is_gone_before_plan
 
 #: Roles whose handoff waits for the account's go-live (HYBRID covers PM and SA).
 ONBOARDING_ROLES: tuple[str, ...] = ("PM", "SA", "HYBRID")
@@ -296,8 +297,8 @@ def _excl_giver(h: Handoff, ctx: ScheduleContext, scenario: Scenario,
     if person is None:
         return []
     out = []
-    if person.last_day is not None and person.last_day >= scenario.start:  # (gone before the
-        # plan: nobody to overlap with; the new owner takes over alone, as early as allowed)
+    if person.last_day is not None and not is_gone_before_plan(person, scenario):  # (gone:
+        # nobody to overlap with; the new owner takes over alone, as early as allowed)
         last = last_full_week(scenario, person.last_day)
         ov = overlap_weeks(h, scenario)
         out.append(Exclusion("giver_leaves", tuple(s for s in horizon if s + ov - 1 > last),
@@ -373,7 +374,7 @@ def out_cap(person_id: str, context: ScheduleContext, scenario: Scenario) -> int
     """Outgoing handoffs allowed a week: the roster's or the scenario's; no limit for
     someone already gone when the plan starts."""
     person = context.person(person_id)
-    if person is not None and person.last_day is not None and person.last_day < scenario.start:
+    if person is not None and is_gone_before_plan(person, scenario):
         return NO_CAP
     if person is not None and person.max_out_per_week is not None:
         return person.max_out_per_week

@@ -71,12 +71,22 @@ def is_leaving(person: Person, scenario: Scenario) -> bool:
     return person.last_day is not None and person.last_day < plan_end(scenario)
 
 
+def is_gone_before_plan(person: Person, scenario: Scenario) -> bool:
+    """Last day before the plan starts: nobody is there to hand over."""
+    return person.last_day is not None and person.last_day < scenario.start
+
+
+def is_off_every_plan_week(person: Person, scenario: Scenario) -> bool:
+    """Weeks off cover every week of the plan."""
+    mondays = {scenario.start + timedelta(weeks=w) for w in range(scenario.weeks)}
+    return mondays <= set(person.weeks_off)
+
+
 def is_away_whole_horizon(person: Person, scenario: Scenario) -> bool:
     """Away every week of the plan, or starting only after it ends."""
     if person.start_date is not None and person.start_date >= plan_end(scenario):
         return True
-    mondays = {scenario.start + timedelta(weeks=w) for w in range(scenario.weeks)}
-    return mondays <= set(person.weeks_off)
+    return is_off_every_plan_week(person, scenario)
 
 
 def capacity_points(person: Person, scenario: Scenario) -> int:

@@ -86,8 +86,8 @@ def _handoff_rules(h: Handoff, s: int, ctx: ScheduleContext, sc: Scenario) -> li
         problems.append(f"starts in blackout week {s + 1}")
     giver, receiver = _person(ctx, h.from_id), _person(ctx, h.to_id)
     if giver is not None:
-        gone = giver.last_day is not None and giver.last_day < sc.start  # nobody to overlap
-        if giver.last_day is not None and not gone and last_friday > giver.last_day:
+        if (giver.last_day is not None and not _gone(giver, sc)
+                and last_friday > giver.last_day):
             problems.append(f"overlap ends after {giver.name}'s last day {giver.last_day}")
         if _in_week(sc, s, giver.weeks_off):
             problems.append(f"starts in a week off of {giver.name}")
@@ -208,9 +208,14 @@ def _in_cap(person: Person | None, s: int, sc: Scenario) -> int:
     return cap
 
 
+def _gone(person: Person, sc: Scenario) -> bool:
+    """Left before the plan starts: nobody to overlap with, nobody handing over."""
+    return person.last_day is not None and person.last_day < sc.start
+
+
 def _out_cap(person: Person | None, sc: Scenario) -> int:
-    if person is not None and person.last_day is not None and person.last_day < sc.start:
-        return 10**9  # already gone: nobody hands over, no weekly limit
+    if person is not None and _gone(person, sc):
+        return 10**9  # already gone: no weekly limit
     if person is not None and person.max_out_per_week is not None:
         return person.max_out_per_week
     return sc.rules.max_handoffs_out_per_week

@@ -47,7 +47,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ from planner.domain import ROLES, Account, InputError, InputProblem, Inputs, Per
 from planner.io import values as v
 from planner.io.tables import HeaderHint, RawRow, Table, read_table
 from planner.scenario import MOST_POINTS, Scenario
+from planner.teams import is_gone_before_plan, is_off_every_plan_week
 
 log = logging.getLogger(__name__)
 
@@ -861,10 +862,6 @@ def _person(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None
         reader.problem("error", "last_day", f"expected a Last Day on or after the start date "
                        f"{start_date} ({reader.header('start_date')})")
         last_day = None
-    if last_day is not None and last_day < scenario.start:
-        reader.problem("warning", "last_day", f"expected a Last Day on or after the plan start "
-                       f"({scenario.start}); already gone, so nobody hands over: their accounts "
-                       "move in the first weeks the new owners' caps allow", last_day)
     person = Person(
         id=person_id,
         name=name or written,
@@ -889,8 +886,13 @@ def _person(reader: _RowReader, scenario: Scenario, orders: dict[str, str | None
 
 
 def _note_idle(reader: _RowReader, scenario: Scenario, person: Person) -> None:
-    """Warnings for legal values that leave a person out of the plan's moves: capacity 0,
-    a weekly cap of 0, weeks off covering the whole plan (account owners only)."""
+    """Warnings for legal values that leave a person out of the plan's moves: a Last Day
+    before the plan; for account owners, capacity 0, a weekly cap of 0, weeks off covering
+    the whole plan."""
+    if is_gone_before_plan(person, scenario):
+        reader.problem("warning", "last_day", f"expected a Last Day on or after the plan start "
+                       f"({scenario.start}); already gone, so nobody hands over: their accounts "
+                       "move in the first weeks the new owners' caps allow", person.last_day)
     if person.role not in ROLES:
         return
     if person.capacity == 0:
@@ -902,8 +904,7 @@ def _note_idle(reader: _RowReader, scenario: Scenario, person: Person) -> None:
     if person.max_in_per_week == 0:
         reader.problem("warning", "max_in_per_week", "expected at least 1 handoff a week; "
                        "with 0 this person can receive no account")
-    mondays = {scenario.start + timedelta(weeks=w) for w in range(scenario.weeks)}
-    if person.weeks_off and mondays <= set(person.weeks_off):
+    if person.weeks_off and is_off_every_plan_week(person, scenario):
         reader.problem("warning", "weeks_off", "expected some weeks at work; off every week "
                        "of the plan, this person neither receives nor hands over accounts")
 

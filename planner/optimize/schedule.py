@@ -648,10 +648,11 @@ def _evaluate(m: _PartModel, chosen: dict[int, int]) -> dict[str, int]:
 
 
 def _separable_bound(m: _PartModel, capped: int) -> int:
-    """A lower bound that needs no solver model (for parts too large for the relaxation):
-    ``capped`` for the per-week terms (``capped_weeks``); each team's handoffs spread evenly
-    over the weeks its units allow, for the peak; one week per team, for the waves. Every
-    term is non-negative and bounded on its own, so their sum is a bound."""
+    """A lower bound that needs no solver model (the only one where the relaxation is
+    skipped or stopped): ``capped`` for the per-week terms (``capped_weeks``); each team's
+    handoffs spread evenly over the weeks its units allow, for the peak; one week per team,
+    for the waves. Every term is non-negative and bounded on its own, so their sum is a
+    bound."""
     weights = m.sc.objective
     total = capped
     for counts in m.team_counts.values():
@@ -680,7 +681,7 @@ def capped_weeks(m: _PartModel) -> tuple[int, dict[str, int]]:
                 if pid:
                     by_person[pid].append((u, h))
                 else:  # nobody's cap applies: its cheapest week
-                    week = min(u.weeks, key=lambda w, h=h: (sum(handoff_costs(m, h, w)), w))
+                    week = _cheapest_week(m, u, h)
                     total += sum(handoff_costs(m, h, week))
                     weeks[h.id] = week
         for pid, items in by_person.items():
@@ -693,12 +694,16 @@ def capped_weeks(m: _PartModel) -> tuple[int, dict[str, int]]:
     return best
 
 
+def _cheapest_week(m: _PartModel, u: _Unit, h: Handoff) -> int:
+    """The week its unit allows where handoff ``h`` costs least (the earliest on a tie)."""
+    return min(u.weeks, key=lambda w: (sum(handoff_costs(m, h, w)), w))
+
+
 def _least_cost_within_cap(m: _PartModel, items: list[tuple[_Unit, Handoff]],
                            cap: int) -> tuple[int, dict[str, int]]:
     """The least cost of starting one person's handoffs, each in a week its unit allows,
     at most ``cap`` a week (below 1 counts as 1: a bound, never an error), and the weeks."""
-    cheapest = {h.id: min(u.weeks, key=lambda w, h=h: (sum(handoff_costs(m, h, w)), w))
-                for u, h in items}
+    cheapest = {h.id: _cheapest_week(m, u, h) for u, h in items}
     alone = (sum(sum(handoff_costs(m, h, cheapest[h.id])) for _, h in items), cheapest)
     if len(items) <= max(1, cap):
         return alone  # the cap cannot bind
